@@ -1,0 +1,33 @@
+"""Shared start-up for benchmarks: Django on a database of its own (aihiring_bench) on the same
+PostgreSQL and Redis as `make test`, so a benchmark never touches dev or test data."""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DATABASE = "aihiring_bench"
+
+
+def bench_django_setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    from config import devservices
+
+    resolved = devservices.resolve()
+    base_url = os.environ.get("DATABASE_URL") or resolved.get("DATABASE_URL") or ""
+    if not base_url:
+        base_url = devservices._configured("DATABASE_URL") or ""
+    bench_url = base_url.rsplit("/", 1)[0] + f"/{BENCH_DATABASE}"
+    os.environ["DATABASE_URL"] = bench_url
+    if "REDIS_URL" in resolved:
+        os.environ.setdefault("REDIS_URL", resolved["REDIS_URL"])
+    devservices._ensure_database(bench_url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate_all", verbosity=0)

@@ -1,0 +1,34 @@
+"""The Celery application.
+
+tenant-schemas-celery stamps every task sent from inside a tenant with that tenant's schema and
+switches the worker's connection to it before the task runs, so a task queued on acme's host
+only ever touches acme's tables.
+"""
+
+import os
+
+from celery.schedules import crontab
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+app = CeleryApp("aihiring")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Liveness keys for /healthz (imported for its signal handlers).
+import tenants.worker_heartbeat  # noqa: E402, F401
+
+# The whole beat schedule lives here, in code. Per-tenant work is started by a dispatcher in the
+# public schema that fans out to every active tenant in batches (tenants.tasks).
+app.conf.beat_schedule = {
+    "clear-expired-sessions": {
+        "task": "tenants.tasks.sessions_clear_expired",
+        "schedule": crontab(minute=17, hour=3),
+    },
+    "relay-outbox": {
+        "task": "tenants.tasks.tenants_dispatch",
+        "schedule": 30.0,
+        "kwargs": {"task_name": "hiring.tasks.outbox_relay"},
+    },
+}

@@ -1,0 +1,12 @@
+"""Local development: `make run` and `.venv/bin/python manage.py ...`."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+MAILERS = {
+    "default": {
+        "BACKEND": env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"),
+        "OPTIONS": {"file_path": str(BASE_DIR / ".data" / "mail")},  # noqa: F405
+    }
+}

@@ -1,0 +1,28 @@
+"""Test settings: real PostgreSQL and Redis, isolated from a running `make run`."""
+
+from .base import *  # noqa: F403
+from .base import CACHES, REDIS_URL, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+
+def _redis_db(url: str, db: int) -> str:
+    """Same Redis server, another logical database, so tests never touch dev data/queues."""
+    base, _, last = url.rpartition("/")
+    if last.isdigit() and base.count("/") >= 2:
+        return f"{base}/{db}"
+    return f"{url.rstrip('/')}/{db}"
+
+
+# Cache (flushed between tests) and broker (kept: it holds the worker's queue bindings) use
+# separate logical databases.
+TEST_REDIS_DB = env.int("TEST_REDIS_DB", default=9)
+CACHES["default"]["LOCATION"] = _redis_db(REDIS_URL, TEST_REDIS_DB)
+CACHES["default"]["KEY_PREFIX"] = "aihiring-test"
+CELERY_BROKER_URL = _redis_db(REDIS_URL, TEST_REDIS_DB + 1)
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CELERY_TASK_DEFAULT_QUEUE = "aihiring-test"
+MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
+LOGIN_FAILURE_LIMIT = 5

@@ -1,0 +1,15 @@
+"""URLs of the public host: sign-in, the dashboard of workspaces, platform administration."""
+
+from django.contrib import admin
+from django.urls import path
+
+from tenants import views
+
+admin.site.site_header = "AI Hiring platform administration"
+
+urlpatterns = [
+    path("", views.public_home, name="home"),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

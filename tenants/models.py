@@ -1,0 +1,184 @@
+"""Public-schema models: client companies (tenants), their host names, people, agencies
+and who may act where."""
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone as django_timezone
+from django_tenants.models import DomainMixin, TenantMixin
+
+DEFAULT_OWNERSHIP_WINDOW_DAYS = 180
+
+
+class Client(TenantMixin):
+    """A client company. Its briefs, candidates and scorecards live in its own schema."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64, default="UTC")
+    ownership_window_days = models.PositiveIntegerField(default=DEFAULT_OWNERSHIP_WINDOW_DAYS)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    # Schemas are created by tenants.services.client_provision, which clones the template.
+    auto_create_schema = False
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.schema_name == "public"
+
+
+class Domain(DomainMixin):
+    def __str__(self) -> str:
+        return self.domain
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One account per person, signed in with an email address, valid on every host."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(max_length=254, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Platform operator: may use /admin/.")
+    date_joined = models.DateTimeField(default=django_timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@", 1)[0]
+
+
+class ClientRole(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    HIRING_MANAGER = "hiring_manager", "Hiring manager"
+    INTERVIEWER = "interviewer", "Interviewer"
+    EXECUTIVE = "executive", "Executive"
+
+
+class ClientMembership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="client_memberships")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=ClientRole.choices)
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client"], name="one_membership_per_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role} at {self.client}"
+
+
+class Agency(models.Model):
+    """A staffing vendor. Global: one agency can be engaged by many clients."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgencyRole(models.TextChoices):
+    AGENCY_ADMIN = "agency_admin", "Agency admin"
+    RECRUITER = "recruiter", "Recruiter"
+
+
+class AgencyMembership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agency_memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=AgencyRole.choices)
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency"], name="one_membership_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role} at {self.agency}"
+
+
+class EngagementStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    ENDED = "ended", "Ended"
+
+
+class Engagement(models.Model):
+    """Which agency works for which client, and on what terms."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="engagements")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="engagements")
+    status = models.CharField(
+        max_length=10, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE
+    )
+    ownership_window_days = models.PositiveIntegerField(default=DEFAULT_OWNERSHIP_WINDOW_DAYS)
+    fee_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    started_at = models.DateTimeField(default=django_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "agency"], name="one_engagement_per_pair"),
+            models.CheckConstraint(
+                condition=models.Q(ownership_window_days__gte=1)
+                & models.Q(ownership_window_days__lte=3650),
+                name="ownership_window_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} for {self.client} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == EngagementStatus.ACTIVE

@@ -1,0 +1,104 @@
+"""Tenant isolation over HTTP: hosts, memberships, engagements."""
+
+import pytest
+
+from hiring.models import AuditEntry
+from tenants.models import EngagementStatus
+from tenants.services import engagement_set_status
+from tests.conftest import http_client
+from tests.factories import AuditEntryFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_data_of_tenant_a_is_invisible_from_tenant_b(tenant_a, tenant_b, as_role, in_tenant):
+    with in_tenant(tenant_a):
+        AuditEntryFactory(action="alpha.secret-marker")
+    with in_tenant(tenant_b):
+        AuditEntryFactory(action="beta.visible-marker")
+        assert not AuditEntry.objects.filter(action="alpha.secret-marker").exists()
+
+    admin_b = as_role(tenant_b, "admin")
+    page = admin_b.http.get("/")
+    assert page.status_code == 200
+    assert b"beta.visible-marker" in page.content
+    assert b"alpha.secret-marker" not in page.content
+
+    admin_a = as_role(tenant_a, "admin")
+    assert b"alpha.secret-marker" in admin_a.http.get("/").content
+
+
+def test_member_of_a_gets_404_on_b(tenant_a, tenant_b, as_role):
+    member = as_role(tenant_a, "admin")
+    assert member.http.get("/").status_code == 200
+    on_b = http_client(tenant=tenant_b, user=member.user)
+    response = on_b.get("/")
+    assert response.status_code == 404
+    assert tenant_b.name.encode() not in response.content
+
+
+def test_every_client_role_enters_its_workspace(tenant_a, as_role):
+    for role in ("admin", "hiring_manager", "interviewer", "executive"):
+        assert as_role(tenant_a, role).http.get("/").status_code == 200
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(tenant_a):
+    response = http_client(tenant=tenant_a).get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_unknown_host_is_404(db):
+    response = http_client().get("/", HTTP_HOST="nobody.localhost")
+    assert response.status_code == 404
+
+
+def test_engaged_agency_recruiter_enters_and_sees_no_client_internals(tenant_a, as_role):
+    recruiter = as_role(tenant_a, "recruiter")
+    response = recruiter.http.get("/")
+    assert response.status_code == 200
+    assert recruiter.agency.name.encode() in response.content
+    assert b"Recent activity" not in response.content
+    assert b"Team" not in response.content
+
+
+def test_agency_without_engagement_gets_404(tenant_a, tenant_b, as_role):
+    recruiter = as_role(tenant_a, "recruiter")
+    assert http_client(tenant=tenant_b, user=recruiter.user).get("/").status_code == 404
+
+
+def test_ended_engagement_closes_the_workspace(tenant_a, as_role):
+    recruiter = as_role(tenant_a, "recruiter")
+    engagement_set_status(engagement=recruiter.engagement, status=EngagementStatus.ENDED)
+    assert recruiter.http.get("/").status_code == 404
+
+
+def test_paused_engagement_keeps_read_access(tenant_a, as_role):
+    recruiter = as_role(tenant_a, "recruiter")
+    engagement_set_status(engagement=recruiter.engagement, status=EngagementStatus.PAUSED)
+    assert recruiter.http.get("/").status_code == 200
+
+
+def test_deactivated_user_loses_access(tenant_a, as_role):
+    admin = as_role(tenant_a, "admin")
+    admin.user.is_active = False
+    admin.user.save(update_fields=["is_active"])
+    assert admin.http.get("/").status_code in (302, 404)
+
+
+def test_public_dashboard_lists_only_engaged_clients(tenant_a, tenant_b, as_role):
+    recruiter = as_role(tenant_a, "recruiter")
+    page = http_client(user=recruiter.user).get("/")
+    assert page.status_code == 200
+    assert tenant_a.name.encode() in page.content
+    assert tenant_b.name.encode() not in page.content
+
+
+def test_public_dashboard_lists_client_memberships(tenant_a, tenant_b):
+    user = UserFactory()
+    from tests.factories import ClientMembershipFactory
+
+    ClientMembershipFactory(user=user, client=tenant_b, role="executive")
+    page = http_client(user=user).get("/")
+    assert tenant_b.name.encode() in page.content
+    assert tenant_a.name.encode() not in page.content
