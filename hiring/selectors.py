@@ -1,9 +1,93 @@
-"""Reads inside a client's schema."""
+"""Reads inside a client's schema, always narrowed to what the actor may see.
 
-from django.db.models import QuerySet
+`access_*_by_id` helpers answer the same NotFoundError for "not yours" and "does not exist".
+"""
 
-from hiring.models import AuditEntry
+import uuid
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from hiring.errors import NotFoundError
+from hiring.models import (
+    AuditEntry,
+    BriefShare,
+    BriefStatus,
+    ImportJob,
+    RoleBrief,
+    StageChange,
+    Submission,
+)
+from tenants.selectors import WorkspaceAccess
 
 
 def audit_recent(*, limit: int = 20) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.order_by("-occurred_at", "-id")[:limit]
+
+
+def _shared_with(agency_id: int) -> Q:
+    return Q(shared_with_all_engaged=True) | Q(
+        Exists(BriefShare.objects.filter(brief=OuterRef("pk"), agency_id=agency_id))
+    )
+
+
+def brief_visible_to_agency(brief: RoleBrief, agency_id: int) -> bool:
+    if brief.shared_with_all_engaged:
+        return True
+    return BriefShare.objects.filter(brief=brief, agency_id=agency_id).exists()
+
+
+def briefs_for(access: WorkspaceAccess) -> QuerySet[RoleBrief]:
+    """Clients see every brief; an agency sees open briefs shared with it."""
+    briefs = RoleBrief.objects.all()
+    if access.is_client:
+        return briefs
+    assert access.agency is not None
+    return briefs.filter(_shared_with(access.agency.pk), status=BriefStatus.OPEN)
+
+
+def briefs_with_counts(access: WorkspaceAccess) -> QuerySet[RoleBrief]:
+    briefs = briefs_for(access)
+    if access.is_client:
+        return briefs.annotate(submission_count=Count("submissions"))
+    assert access.agency is not None
+    return briefs.annotate(
+        submission_count=Count("submissions", filter=Q(submissions__agency_id=access.agency.pk))
+    )
+
+
+def _parse_uuid(value: object) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFoundError from None
+
+
+def access_brief_by_id(access: WorkspaceAccess, public_id: object) -> RoleBrief:
+    brief = briefs_for(access).filter(public_id=_parse_uuid(public_id)).first()
+    if brief is None:
+        raise NotFoundError
+    return brief
+
+
+def submissions_for(access: WorkspaceAccess) -> QuerySet[Submission]:
+    """Clients see all submissions; an agency sees its own only."""
+    submissions = Submission.objects.select_related("brief", "candidate", "agency")
+    if access.is_client:
+        return submissions
+    assert access.agency is not None
+    return submissions.filter(agency_id=access.agency.pk)
+
+
+def access_submission_by_id(access: WorkspaceAccess, public_id: object) -> Submission:
+    submission = submissions_for(access).filter(public_id=_parse_uuid(public_id)).first()
+    if submission is None:
+        raise NotFoundError
+    return submission
+
+
+def stage_history(submission: Submission) -> QuerySet[StageChange]:
+    return StageChange.objects.filter(submission=submission).order_by("occurred_at", "id")
+
+
+def imports_for_uploader(*, user_id: int) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(uploaded_by_user_id=user_id)

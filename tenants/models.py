@@ -21,6 +21,9 @@ class Client(TenantMixin):
     name = models.CharField(max_length=200)
     timezone = models.CharField(max_length=64, default="UTC")
     ownership_window_days = models.PositiveIntegerField(default=DEFAULT_OWNERSHIP_WINDOW_DAYS)
+    # Privacy: rejected/withdrawn candidates are anonymized this many days after their last
+    # submission closed (0 disables the policy).
+    candidate_retention_days = models.PositiveIntegerField(default=365)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=django_timezone.now)
 

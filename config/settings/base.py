@@ -42,6 +42,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "django_filters",
     "django_htmx",
+    "django.contrib.postgres",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -218,3 +219,11 @@ LOGGING = {
         "django_tenants": {"level": "WARNING"},
     },
 }
+
+# Candidates: phone numbers typed without a country code are read in this region.
+PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")
+# Resumes: accepted types are sniffed from the content, not trusted from the upload.
+RESUME_MAX_BYTES = env.int("RESUME_MAX_BYTES", default=5 * 1024 * 1024)
+# Bulk import of candidates (CSV).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)

@@ -4,6 +4,8 @@ from .base import *  # noqa: F403
 from .base import CACHES, REDIS_URL, env
 
 DEBUG = False
+# Parallel test runs on one server (several checkouts or engineers) pick their own database.
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 

@@ -1,0 +1,79 @@
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from hiring.models.briefs import RoleBrief
+from hiring.models.candidates import Candidate
+
+
+class Stage(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    SCREENING = "screening", "Screening"
+    INTERVIEW = "interview", "Interview"
+    SHORTLISTED = "shortlisted", "Shortlisted"
+    OFFER = "offer", "Offer"
+    HIRED = "hired", "Hired"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Submission(models.Model):
+    """An agency putting a candidate forward for a brief, with proof of production delivery."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    brief = models.ForeignKey(RoleBrief, on_delete=models.PROTECT, related_name="submissions")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="submissions")
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.PROTECT, related_name="+")
+    submitted_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    # Proof of production delivery (domain: what a vendor should attach)
+    proof_shipped_solution = models.TextField()
+    proof_baseline = models.TextField(blank=True)
+    proof_improvement = models.TextField(blank=True)
+    proof_monitoring = models.TextField(blank=True)
+    proof_quality_dip = models.TextField(blank=True)
+    proof_links = models.JSONField(default=list, blank=True)
+
+    rate_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    rate_currency = models.CharField(max_length=3, blank=True)
+    right_to_represent_confirmed_at = models.DateTimeField()
+
+    stage = models.CharField(
+        max_length=12, choices=Stage.choices, default=Stage.SUBMITTED, db_index=True
+    )
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One person, one submission per brief: a re-submission is a conflict, not a copy.
+            models.UniqueConstraint(
+                fields=["brief", "candidate"], name="one_submission_per_candidate_and_brief"
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Submission {self.public_id}"
+
+
+class StageChange(models.Model):
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=12, choices=Stage.choices)
+    reason = models.TextField(blank=True)
+    actor_kind = models.CharField(max_length=20)
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    actor_ref = models.CharField(max_length=100, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '-'} -> {self.to_stage}"

@@ -1,0 +1,452 @@
+"""Writes on candidates and submissions: submit with proof, ownership, stage moves, withdraw."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hiring.actors import Actor
+from hiring.audit import audit_record
+from hiring.candidate_identity import normalize_email, normalize_phone
+from hiring.errors import ConflictError
+from hiring.models import (
+    BriefStatus,
+    Candidate,
+    CandidateOwnership,
+    RoleBrief,
+    Stage,
+    StageChange,
+    Submission,
+    Track,
+)
+from hiring.outbox import outbox_record
+from hiring.resumes import resume_store
+from hiring.selectors import brief_visible_to_agency
+from tenants.models import Agency, Engagement, EngagementStatus
+from tenants.schema import current_client
+
+# Which stages a client may move a submission to from each stage.
+CLIENT_TRANSITIONS: dict[str, set[str]] = {
+    Stage.SUBMITTED: {Stage.SCREENING, Stage.INTERVIEW, Stage.REJECTED},
+    Stage.SCREENING: {Stage.INTERVIEW, Stage.REJECTED},
+    Stage.INTERVIEW: {Stage.SHORTLISTED, Stage.REJECTED},
+    Stage.SHORTLISTED: {Stage.OFFER, Stage.INTERVIEW, Stage.REJECTED},
+    Stage.OFFER: {Stage.HIRED, Stage.REJECTED},
+    Stage.HIRED: set(),
+    Stage.REJECTED: set(),
+    Stage.WITHDRAWN: set(),
+}
+CLOSED_STAGES = frozenset({Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN})
+
+CANDIDATE_FIELDS = {
+    "full_name": 200,
+    "email": 254,
+    "phone": 40,
+    "location": 200,
+    "availability": 200,
+    "summary": 5000,
+}
+PROOF_FIELDS = (
+    "proof_shipped_solution",
+    "proof_baseline",
+    "proof_improvement",
+    "proof_monitoring",
+    "proof_quality_dip",
+)
+# AI tracks must show the whole delivery story (domain: proof a vendor should attach); for a
+# Python developer brief the shipped system is the proof that matters.
+PROOF_REQUIRED = {
+    Track.PYTHON_DEVELOPER: ("proof_shipped_solution",),
+    Track.PYTHON_AI_DEVELOPER: PROOF_FIELDS,
+    Track.AI_ML_ENGINEER: PROOF_FIELDS,
+}
+PROOF_MIN_CHARS = 20
+MAX_LINKS = 10
+
+
+@dataclass(frozen=True)
+class CandidateInput:
+    full_name: str
+    email_raw: str
+    email_normalized: str
+    phone_raw: str
+    phone_e164: str
+    other: dict[str, Any]
+
+
+def _clean_links(raw: Any, field: str) -> list[str]:
+    if raw in (None, ""):
+        return []
+    if isinstance(raw, str):
+        raw = [part for part in raw.replace(",", " ").split() if part]
+    if not isinstance(raw, list) or len(raw) > MAX_LINKS:
+        raise ValidationError({field: f"Give up to {MAX_LINKS} links."})
+    links = []
+    for link in raw:
+        link = str(link).strip()
+        if not link.startswith(("https://", "http://")) or len(link) > 500:
+            raise ValidationError({field: "Links must be http(s) addresses."})
+        links.append(link)
+    return links
+
+
+def candidate_input_clean(data: dict[str, Any]) -> CandidateInput:
+    errors: dict[str, str] = {}
+    allowed = set(CANDIDATE_FIELDS) | {"links", "skills"}
+    unknown = set(data) - allowed
+    if unknown:
+        errors["candidate"] = f"Unknown candidate fields: {', '.join(sorted(unknown))}."
+    values = {}
+    for field, limit in CANDIDATE_FIELDS.items():
+        value = str(data.get(field) or "").strip()
+        if len(value) > limit:
+            errors[field] = f"Keep this under {limit} characters."
+        values[field] = value
+    if not values["full_name"]:
+        errors["full_name"] = "The candidate's name is required."
+    email_normalized = phone_e164 = ""
+    try:
+        email_normalized = normalize_email(values["email"])
+    except ValidationError as error:
+        errors.update({k: " ".join(v) for k, v in error.message_dict.items()})
+    try:
+        phone_e164 = normalize_phone(values["phone"])
+    except ValidationError as error:
+        errors.update({k: " ".join(v) for k, v in error.message_dict.items()})
+    if not values["email"] and not values["phone"]:
+        errors["email"] = "Give an email address or a phone number for the candidate."
+    other: dict[str, Any] = {k: values[k] for k in ("location", "availability", "summary")}
+    try:
+        other["links"] = _clean_links(data.get("links"), "links")
+    except ValidationError as error:
+        errors.update({k: " ".join(v) for k, v in error.message_dict.items()})
+    skills = data.get("skills") or []
+    if isinstance(skills, str):
+        skills = [s.strip() for s in skills.split(",") if s.strip()]
+    if not isinstance(skills, list) or len(skills) > 50 or any(len(str(s)) > 60 for s in skills):
+        errors["skills"] = "Give up to 50 skills of up to 60 characters each."
+    else:
+        other["skills"] = [str(s).strip() for s in skills]
+    if errors:
+        raise ValidationError(errors)
+    return CandidateInput(
+        full_name=values["full_name"],
+        email_raw=values["email"],
+        email_normalized=email_normalized,
+        phone_raw=values["phone"],
+        phone_e164=phone_e164,
+        other=other,
+    )
+
+
+def _clean_proof(brief: RoleBrief, proof: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    unknown = set(proof) - set(PROOF_FIELDS) - {"proof_links"}
+    if unknown:
+        errors["proof"] = f"Unknown proof fields: {', '.join(sorted(unknown))}."
+    cleaned: dict[str, Any] = {}
+    for field in PROOF_FIELDS:
+        value = str(proof.get(field) or "").strip()
+        if len(value) > 5000:
+            errors[field] = "Keep this under 5000 characters."
+        cleaned[field] = value
+    for field in PROOF_REQUIRED[Track(brief.track)]:
+        if len(cleaned[field]) < PROOF_MIN_CHARS:
+            errors[field] = (
+                "Describe this in at least a sentence: proof of production delivery is "
+                "required for this role."
+            )
+    try:
+        cleaned["proof_links"] = _clean_links(proof.get("proof_links"), "proof_links")
+    except ValidationError as error:
+        errors.update({k: " ".join(v) for k, v in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _clean_rate(amount: Any, currency: Any) -> tuple[Decimal | None, str]:
+    if amount in (None, ""):
+        return None, str(currency or "").strip().upper()
+    try:
+        value = Decimal(str(amount))
+        if value < 0 or value >= Decimal("1e10") or not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        raise ValidationError({"rate_amount": "Enter an amount of 0 or more."}) from None
+    currency = str(currency or "").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValidationError({"rate_currency": "Use a three-letter currency code."})
+    return value.quantize(Decimal("0.01")), currency
+
+
+def _candidate_for(person: CandidateInput) -> tuple[Candidate, bool]:
+    """Find the person by normalized email, then phone; or create them. Race-safe: the
+    database's unique constraints decide between two concurrent creators (savepoint + retry).
+    """
+    for _attempt in range(3):
+        existing = None
+        if person.email_normalized:
+            existing = Candidate.objects.filter(email_normalized=person.email_normalized).first()
+        if existing is None and person.phone_e164:
+            existing = Candidate.objects.filter(phone_e164=person.phone_e164).first()
+        if existing is not None:
+            return existing, False
+        try:
+            with transaction.atomic():
+                candidate = Candidate.objects.create(
+                    full_name=person.full_name,
+                    email=person.email_raw,
+                    email_normalized=person.email_normalized,
+                    phone=person.phone_raw,
+                    phone_e164=person.phone_e164,
+                    **person.other,
+                )
+            return candidate, True
+        except IntegrityError:
+            continue  # someone created the same person a moment ago: look them up again
+    raise ConflictError(
+        "The candidate is being created by another request; try again.", code="candidate_busy"
+    )
+
+
+OWNERSHIP_REFUSAL = (
+    "This candidate is already represented at this client by another agency. A person can be "
+    "put forward by one agency at a time."
+)
+
+
+def _claim_ownership(*, candidate: Candidate, agency: Agency, window_days: int) -> None:
+    """The first agency to submit a person owns them for the engagement's window.
+
+    Serialised on the candidate row: concurrent submissions of one person wait for each other
+    here, and the one-row-per-candidate constraint backs it up.
+    """
+    Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
+    now = timezone.now()
+    expires = now + dt.timedelta(days=window_days)
+    ownership = CandidateOwnership.objects.filter(candidate=candidate).first()
+    if ownership is None:
+        CandidateOwnership.objects.create(
+            candidate=candidate, agency=agency, started_at=now, expires_at=expires
+        )
+        return
+    if ownership.agency_id == agency.pk:
+        if ownership.expires_at < expires:
+            ownership.expires_at = expires
+            ownership.save(update_fields=["expires_at"])
+        return
+    if ownership.expires_at > now:
+        raise ConflictError(OWNERSHIP_REFUSAL, code="candidate_owned_by_another_agency")
+    ownership.agency = agency
+    ownership.started_at = now
+    ownership.expires_at = expires
+    ownership.save(update_fields=["agency", "started_at", "expires_at"])
+
+
+def submission_create(
+    *,
+    actor: Actor,
+    brief: RoleBrief,
+    agency: Agency,
+    candidate_data: dict[str, Any],
+    proof: dict[str, Any],
+    right_to_represent: bool,
+    rate_amount: Any = None,
+    rate_currency: Any = "",
+    resume: IO[bytes] | None = None,
+) -> Submission:
+    """An agency submits a person for a brief.
+
+    Refused (ValidationError) when input is invalid; refused (ConflictError) when another
+    agency owns the person here, or when this person was already submitted to this brief.
+    """
+    client = current_client()
+    engagement = Engagement.objects.filter(client=client, agency=agency).first()
+    if engagement is None or engagement.status != EngagementStatus.ACTIVE:
+        raise ConflictError(
+            "Your agency's engagement with this client is not active.", code="engagement_inactive"
+        )
+    if brief.status != BriefStatus.OPEN or not brief_visible_to_agency(brief, agency.pk):
+        raise ConflictError("This brief is not open to your agency.", code="brief_not_open")
+    errors: dict[str, Any] = {}
+    person = proof_clean = None
+    try:
+        person = candidate_input_clean(candidate_data)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        proof_clean = _clean_proof(brief, proof)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        rate, currency = _clean_rate(rate_amount, rate_currency)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if right_to_represent is not True:
+        errors["right_to_represent"] = [
+            "Confirm that the candidate agreed to be represented by your agency for this role."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    assert person is not None and proof_clean is not None
+
+    stored_resume: tuple[str, str] | None = None
+    if resume is not None:
+        stored_resume = resume_store(upload=resume)
+    try:
+        with transaction.atomic():
+            candidate, created = _candidate_for(person)
+            _claim_ownership(
+                candidate=candidate, agency=agency, window_days=engagement.ownership_window_days
+            )
+            if stored_resume is not None:
+                candidate.resume.name, candidate.resume_content_type = stored_resume
+                candidate.updated_at = timezone.now()
+                candidate.save(update_fields=["resume", "resume_content_type", "updated_at"])
+            if Submission.objects.filter(brief=brief, candidate=candidate).exists():
+                raise ConflictError(
+                    "This candidate has already been submitted to this brief.",
+                    code="duplicate_submission",
+                )
+            now = timezone.now()
+            try:
+                with transaction.atomic():
+                    submission = Submission.objects.create(
+                        brief=brief,
+                        candidate=candidate,
+                        agency=agency,
+                        submitted_by_user_id=actor.user_id,
+                        rate_amount=rate,
+                        rate_currency=currency,
+                        right_to_represent_confirmed_at=now,
+                        **proof_clean,
+                    )
+            except IntegrityError:
+                raise ConflictError(
+                    "This candidate has already been submitted to this brief.",
+                    code="duplicate_submission",
+                ) from None
+            StageChange.objects.create(
+                submission=submission,
+                from_stage="",
+                to_stage=Stage.SUBMITTED,
+                actor_kind=actor.kind,
+                actor_user_id=actor.user_id,
+                actor_ref=actor.ref,
+            )
+            audit_record(
+                actor=actor,
+                action="submission.created",
+                object_type="submission",
+                object_id=submission.public_id,
+                details={
+                    "brief": str(brief.public_id),
+                    "agency": agency.pk,
+                    "new_candidate": created,
+                },
+            )
+            outbox_record(
+                event_type="submission.created",
+                aggregate_type="submission",
+                aggregate_id=submission.public_id,
+                payload=submission_payload(submission),
+                agency_id=agency.pk,
+            )
+    except Exception:
+        if stored_resume is not None:
+            default_storage.delete(stored_resume[0])
+        raise
+    return submission
+
+
+def submission_move_stage(
+    *, actor: Actor, submission: Submission, to_stage: str, reason: str = ""
+) -> Submission:
+    """A client moves a submission along its stages (allowed transitions only)."""
+    if to_stage not in Stage.values:
+        raise ValidationError({"stage": f"Use one of: {', '.join(Stage.values)}."})
+    reason = (reason or "").strip()
+    if len(reason) > 2000:
+        raise ValidationError({"reason": "Keep the reason under 2000 characters."})
+    if to_stage == Stage.REJECTED and not reason:
+        raise ValidationError({"reason": "Give a reason when rejecting: the agency sees it."})
+    return _change_stage(
+        actor=actor,
+        submission=submission,
+        to_stage=to_stage,
+        reason=reason,
+        allowed=lambda current: CLIENT_TRANSITIONS[current],
+    )
+
+
+def submission_withdraw(*, actor: Actor, submission: Submission, reason: str = "") -> Submission:
+    """The submitting agency takes its candidate back (from any open stage)."""
+    if actor.agency_id != submission.agency_id:
+        raise ConflictError("Only the submitting agency can withdraw.", code="not_your_submission")
+    reason = (reason or "").strip()[:2000]
+    return _change_stage(
+        actor=actor,
+        submission=submission,
+        to_stage=Stage.WITHDRAWN,
+        reason=reason,
+        allowed=lambda current: set() if current in CLOSED_STAGES else {Stage.WITHDRAWN},
+    )
+
+
+def _change_stage(
+    *, actor: Actor, submission: Submission, to_stage: str, reason: str, allowed: Any
+) -> Submission:
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        current = locked.stage
+        if to_stage not in allowed(current):
+            raise ConflictError(
+                f"A submission cannot move from {current} to {to_stage}.",
+                code="invalid_transition",
+            )
+        now = timezone.now()
+        locked.stage = to_stage
+        locked.stage_changed_at = now
+        locked.updated_at = now
+        locked.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+        StageChange.objects.create(
+            submission=locked,
+            from_stage=current,
+            to_stage=to_stage,
+            reason=reason,
+            actor_kind=actor.kind,
+            actor_user_id=actor.user_id,
+            actor_ref=actor.ref,
+        )
+        audit_record(
+            actor=actor,
+            action="submission.stage_changed",
+            object_type="submission",
+            object_id=locked.public_id,
+            details={"from": current, "to": to_stage},
+        )
+        outbox_record(
+            event_type="submission.stage_changed",
+            aggregate_type="submission",
+            aggregate_id=locked.public_id,
+            payload={**submission_payload(locked), "previous_stage": current},
+            agency_id=locked.agency_id,
+        )
+    submission.refresh_from_db()
+    return submission
+
+
+def submission_payload(submission: Submission) -> dict[str, Any]:
+    """Event payload: ids and states only, never the candidate's personal data."""
+    return {
+        "submission_id": str(submission.public_id),
+        "brief_id": str(submission.brief.public_id),
+        "candidate_id": str(submission.candidate.public_id),
+        "stage": submission.stage,
+    }
