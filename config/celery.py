@@ -26,6 +26,11 @@ app.conf.beat_schedule = {
         "task": "tenants.tasks.sessions_clear_expired",
         "schedule": crontab(minute=17, hour=3),
     },
+    "agency-analytics-nightly": {
+        "task": "tenants.tasks.tenants_dispatch",
+        "schedule": crontab(minute=40, hour=2),
+        "kwargs": {"task_name": "scoring.tasks.agency_analytics_refresh"},
+    },
     "relay-outbox": {
         "task": "tenants.tasks.tenants_dispatch",
         "schedule": 30.0,

@@ -152,12 +152,21 @@ def _clean_brief_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any
             if not isinstance(value, dict) or set(value) - set(CATEGORY_CODES):
                 errors[field] = f"Give values for the categories {', '.join(CATEGORY_CODES)}."
                 continue
+            number = int if field == "scorecard_floors" else float
             try:
                 parsed = {
-                    code: (None if v in (None, "") else float(v)) for code, v in value.items()
+                    code: (None if v in (None, "") else number(float(v)))
+                    for code, v in value.items()
                 }
-            except (TypeError, ValueError):
-                errors[field] = "Values must be numbers."
+                if field == "scorecard_floors" and any(
+                    v not in (None, "") and float(v) != int(float(v)) for v in value.values()
+                ):
+                    raise ValueError
+            except (TypeError, ValueError, OverflowError):
+                errors[field] = (
+                    "Floors are whole numbers." if field == "scorecard_floors"
+                    else "Values must be numbers."
+                )
                 continue
             if any(v is not None and not low <= v <= high for v in parsed.values()):
                 errors[field] = f"Values must be between {low} and {high}."
@@ -179,19 +188,23 @@ def _check_rate_range(brief: RoleBrief) -> None:
 
 
 def _apply_default_policy(brief: RoleBrief, *, only_missing: bool) -> None:
+    """Fill the scorecard policy from the track's defaults (scoring.engine.default_policy).
+
+    With only_missing, the brief's own values win and only absent categories are filled; a
+    GenAI brief always keeps at least the default security floor.
+    """
     from scoring.engine import default_policy
 
     policy = default_policy(brief.track, brief.is_genai)
-    if not only_missing or not brief.scorecard_weights:
-        brief.scorecard_weights = dict(policy.weights)
-    if not only_missing or not brief.scorecard_floors:
-        brief.scorecard_floors = dict(policy.floors)
-    elif brief.is_genai:
-        # A GenAI brief always keeps a security floor at least as high as the default.
-        default_floor = policy.floors.get("D") or 0
-        current = brief.scorecard_floors.get("D") or 0
-        if current < default_floor:
-            brief.scorecard_floors = {**brief.scorecard_floors, "D": default_floor}
+    weights: dict[str, Any] = dict(policy.weights)
+    floors: dict[str, Any] = dict(policy.floors)
+    if only_missing:
+        weights.update(brief.scorecard_weights or {})
+        floors.update(brief.scorecard_floors or {})
+    if brief.is_genai:
+        floors["D"] = max(floors.get("D") or 0, policy.floors["D"] or 0)
+    brief.scorecard_weights = weights
+    brief.scorecard_floors = floors
 
 
 def brief_create(*, actor: Actor, data: dict[str, Any]) -> RoleBrief:
@@ -224,6 +237,8 @@ def brief_update(*, actor: Actor, brief: RoleBrief, data: dict[str, Any]) -> Rol
     cleaned = _clean_brief_fields(data, partial=True)
     track_changed = "track" in cleaned and cleaned["track"] != brief.track
     for field, value in cleaned.items():
+        if field in ("scorecard_weights", "scorecard_floors"):
+            value = {**(getattr(brief, field) or {}), **value}
         setattr(brief, field, value)
     _check_rate_range(brief)
     policy_given = "scorecard_weights" in cleaned or "scorecard_floors" in cleaned

@@ -358,6 +358,19 @@ def submission_create(
                 payload=submission_payload(submission),
                 agency_id=agency.pk,
             )
+    except ConflictError as conflict:
+        if stored_resume is not None:
+            default_storage.delete(stored_resume[0])
+        if conflict.code in ("candidate_owned_by_another_agency", "duplicate_submission"):
+            # Kept outside the rolled-back transaction: agency analytics count these.
+            audit_record(
+                actor=actor,
+                action="submission.refused",
+                object_type="brief",
+                object_id=brief.public_id,
+                details={"code": conflict.code, "agency": agency.pk},
+            )
+        raise
     except Exception:
         if stored_resume is not None:
             default_storage.delete(stored_resume[0])

@@ -1,0 +1,207 @@
+"""Scorecards, interviewer assignments, shortlist snapshots and executive decisions."""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+SCORE_FIELDS = ("score_a", "score_b", "score_c", "score_d", "score_e")
+EVIDENCE_FIELDS = ("evidence_a", "evidence_b", "evidence_c", "evidence_d", "evidence_e")
+
+
+class Recommendation(models.TextChoices):
+    STRONG_NO = "strong_no", "Strong no"
+    NO = "no", "No"
+    MIXED = "mixed", "Mixed"
+    YES = "yes", "Yes"
+    STRONG_YES = "strong_yes", "Strong yes"
+
+
+class ScorecardStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class InterviewAssignment(models.Model):
+    """An interviewer asked to score a submission, by when."""
+
+    submission = models.ForeignKey(
+        "hiring.Submission", on_delete=models.CASCADE, related_name="assignments"
+    )
+    interviewer = models.ForeignKey("tenants.User", on_delete=models.PROTECT, related_name="+")
+    assigned_by_user_id = models.BigIntegerField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "interviewer"], name="one_assignment_per_interviewer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.interviewer_id} on {self.submission_id}"
+
+
+def _score_field() -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(null=True, blank=True)
+
+
+class Scorecard(models.Model):
+    """One interviewer's AI Delivery Scorecard for one submission."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    submission = models.ForeignKey(
+        "hiring.Submission", on_delete=models.CASCADE, related_name="scorecards"
+    )
+    interviewer = models.ForeignKey("tenants.User", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=ScorecardStatus.choices, default=ScorecardStatus.DRAFT, db_index=True
+    )
+    score_a = _score_field()
+    score_b = _score_field()
+    score_c = _score_field()
+    score_d = _score_field()
+    score_e = _score_field()
+    evidence_a = models.TextField(blank=True)
+    evidence_b = models.TextField(blank=True)
+    evidence_c = models.TextField(blank=True)
+    evidence_d = models.TextField(blank=True)
+    evidence_e = models.TextField(blank=True)
+    recommendation = models.CharField(max_length=12, choices=Recommendation.choices, blank=True)
+    summary = models.TextField(blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "interviewer"],
+                name="one_scorecard_per_interviewer_and_submission",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{field}__isnull": True})
+                    | models.Q(**{f"{field}__lte": 5}),
+                    name=f"scorecard_{field}_0_to_5",
+                )
+                for field in SCORE_FIELDS
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"Scorecard {self.public_id} ({self.status})"
+
+    def scores(self) -> dict[str, int | None]:
+        return {field[-1].upper(): getattr(self, field) for field in SCORE_FIELDS}
+
+
+class Shortlist(models.Model):
+    """A versioned snapshot of a brief's ranking, computed by Celery from the scorecards."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    brief = models.ForeignKey(
+        "hiring.RoleBrief", on_delete=models.CASCADE, related_name="shortlists"
+    )
+    version = models.PositiveIntegerField()
+    inputs_hash = models.CharField(max_length=64)
+    computed_at = models.DateTimeField(default=timezone.now)
+    duration_ms = models.PositiveIntegerField(default=0)
+    scorecard_count = models.PositiveIntegerField(default=0)
+    policy = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["brief", "version"], name="one_shortlist_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Shortlist v{self.version} of {self.brief_id}"
+
+
+class ShortlistEntry(models.Model):
+    shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="entries")
+    submission = models.ForeignKey("hiring.Submission", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveIntegerField()
+    weighted_score = models.FloatField()
+    balanced_score = models.FloatField()
+    category_means = models.JSONField(default=dict)
+    below_floor = models.JSONField(default=list)
+    floor_overridden = models.BooleanField(default=False)
+    missing = models.JSONField(default=list)
+    needs_debrief = models.JSONField(default=list)
+    confidence = models.FloatField()
+    scorecard_count = models.PositiveIntegerField()
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["shortlist", "rank"], name="one_entry_per_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.submission_id}"
+
+
+class FloorOverride(models.Model):
+    """An executive lets a candidate below a category floor compete for the top anyway."""
+
+    brief = models.ForeignKey("hiring.RoleBrief", on_delete=models.CASCADE, related_name="+")
+    submission = models.ForeignKey("hiring.Submission", on_delete=models.CASCADE, related_name="+")
+    decided_by_user_id = models.BigIntegerField(null=True, blank=True)
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["brief", "submission"], name="one_floor_override"),
+        ]
+
+    def __str__(self) -> str:
+        return f"override {self.submission_id}"
+
+
+class DecisionKind(models.TextChoices):
+    ADVANCE = "advance", "Advance"
+    REJECT = "reject", "Reject"
+
+
+class ShortlistDecision(models.Model):
+    """An executive's decision on a candidate, taken from a specific snapshot."""
+
+    shortlist = models.ForeignKey(Shortlist, on_delete=models.PROTECT, related_name="decisions")
+    submission = models.ForeignKey("hiring.Submission", on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(max_length=10, choices=DecisionKind.choices)
+    reason = models.TextField(blank=True)
+    decided_by_user_id = models.BigIntegerField(null=True, blank=True)
+    decided_at = models.DateTimeField(default=timezone.now)
+    resulting_stage = models.CharField(max_length=12)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.submission_id}"
+
+
+class AgencyAnalytics(models.Model):
+    """Figures per agency at this client, computed by Celery (nightly and on demand)."""
+
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField(default=timezone.now)
+    figures = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-computed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency"], name="one_analytics_row_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"analytics {self.agency_id}"
