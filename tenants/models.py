@@ -5,6 +5,7 @@ import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
@@ -185,3 +186,43 @@ class Engagement(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == EngagementStatus.ACTIVE
+
+
+class ApiScope(models.TextChoices):
+    BRIEFS_READ = "briefs:read", "Read briefs"
+    BRIEFS_WRITE = "briefs:write", "Create, edit and open briefs"
+    SUBMISSIONS_READ = "submissions:read", "Read submissions"
+    SUBMISSIONS_WRITE = "submissions:write", "Create, withdraw or move submissions"
+    CANDIDATES_READ = "candidates:read", "Read candidates"
+    SCORECARDS_READ = "scorecards:read", "Read scorecards"
+    SCORECARDS_WRITE = "scorecards:write", "Create and edit scorecards"
+    SHORTLISTS_READ = "shortlists:read", "Read shortlists"
+    EVENTS_READ = "events:read", "Read the event feed"
+    WEBHOOKS_MANAGE = "webhooks:manage", "Manage webhook subscriptions"
+
+
+class ApiKey(models.Model):
+    """A partner integration's key. Belongs to a client (client-side integrations) or to an
+    agency engaged by that client (the agency's own tracking system). Only a hash is stored;
+    the key itself is shown once, at creation."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="api_keys")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="api_keys")
+    name = models.CharField(max_length=100)
+    # The visible part of the key ("ahk_" + 12 characters): lets people tell keys apart.
+    prefix = models.CharField(max_length=24, unique=True)
+    key_hash = models.CharField(max_length=64)
+    scopes = ArrayField(models.CharField(max_length=30, choices=ApiScope.choices), default=list)
+    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=django_timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"

@@ -197,14 +197,40 @@ CELERY_TASK_TENANT_CACHE_SECONDS = 60
 # How many tenants one fan-out task covers (see tenants.tasks).
 TENANT_FANOUT_BATCH_SIZE = env.int("TENANT_FANOUT_BATCH_SIZE", default=50)
 
+# Partner API (api app): key auth only, problem+json errors, cursor pages, per-key throttle.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasApiKeyScope"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.OrjsonRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.SyncCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env("API_RATE_LIMIT", default="600/min")},
+    "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI Hiring partner API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
 }
+API_PAGE_SIZE = 50
+API_MAX_PAGE_SIZE = 200
+# Request bodies above this are refused with 413 (form uploads have their own limits).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+IDEMPOTENCY_KEY_TTL_HOURS = 48
+
+# Webhooks: targets must be https where required; loopback/private/link-local/metadata
+# addresses are refused everywhere unless listed here as "host:port" (tests' local receiver).
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=True)
+WEBHOOK_ALLOWED_PRIVATE_TARGETS: list[str] = env.list("WEBHOOK_ALLOWED_PRIVATE_TARGETS",
+                                                      default=[])
+WEBHOOK_TIMEOUT_SECONDS = 10
+# Retry schedule (seconds after the first attempt fails), about 26 hours in all.
+WEBHOOK_RETRY_DELAYS = [30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 8 * 3600, 8 * 3600]
 
 LOGGING = {
     "version": 1,

@@ -10,3 +10,6 @@ MAILERS = {
         "OPTIONS": {"file_path": str(BASE_DIR / ".data" / "mail")},  # noqa: F405
     }
 }
+
+# Local partners are often plain http while developing.
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=False)
