@@ -31,6 +31,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=40, hour=2),
         "kwargs": {"task_name": "scoring.tasks.agency_analytics_refresh"},
     },
+    "candidate-retention": {
+        "task": "tenants.tasks.tenants_dispatch",
+        "schedule": crontab(minute=41, hour=2),
+        "kwargs": {"task_name": "hiring.tasks.retention_apply"},
+    },
     "relay-outbox": {
         "task": "tenants.tasks.tenants_dispatch",
         "schedule": 30.0,

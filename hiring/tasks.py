@@ -25,3 +25,7 @@ def outbox_relay() -> int:
         if count == 0:
             break
     return published
+
+
+# Tasks defined in topic modules, imported here so Celery's autodiscovery registers them.
+from hiring.privacy_tasks import retention_apply_task  # noqa: E402, F401

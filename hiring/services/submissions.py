@@ -227,7 +227,12 @@ def _claim_ownership(*, candidate: Candidate, agency: Agency, window_days: int) 
     Serialised on the candidate row: concurrent submissions of one person wait for each other
     here, and the one-row-per-candidate constraint backs it up.
     """
-    Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
+    locked = Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
+    if locked is None or locked.anonymized_at is not None:
+        # Erased (or deleted) between look-up and lock: the caller's data no longer matches.
+        raise ConflictError(
+            "This candidate record changed meanwhile; submit again.", code="candidate_busy"
+        )
     now = timezone.now()
     expires = now + dt.timedelta(days=window_days)
     ownership = CandidateOwnership.objects.filter(candidate=candidate).first()
@@ -306,6 +311,10 @@ def submission_create(
                 candidate=candidate, agency=agency, window_days=engagement.ownership_window_days
             )
             if stored_resume is not None:
+                replaced = candidate.resume.name
+                if replaced:
+                    # The old file must not outlive its replacement (erasure could not find it).
+                    transaction.on_commit(lambda: default_storage.delete(replaced))
                 candidate.resume.name, candidate.resume_content_type = stored_resume
                 candidate.updated_at = timezone.now()
                 candidate.save(update_fields=["resume", "resume_content_type", "updated_at"])
