@@ -226,3 +226,18 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}...)"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear from the product (one row per person, all workspaces)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE,
+                                related_name="notification_preference")
+    email_reminders = models.BooleanField(default=True)
+    email_digest = models.BooleanField(default=True)
+    # Opaque token for the one-click unsubscribe link in digest emails.
+    unsubscribe_token = models.CharField(max_length=64, unique=True)
+    updated_at = models.DateTimeField(default=django_timezone.now)
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user_id}"

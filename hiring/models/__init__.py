@@ -10,6 +10,7 @@ from hiring.models.briefs import (
 )
 from hiring.models.candidates import Candidate, CandidateOwnership
 from hiring.models.imports import ImportJob, ImportStatus
+from hiring.models.notifications import Notification, ReminderLog, ReminderSettings
 from hiring.models.outbox import OutboxEvent
 from hiring.models.submissions import Stage, StageChange, Submission
 
@@ -22,8 +23,11 @@ __all__ = [
     "ImportJob",
     "ImportStatus",
     "Need",
+    "Notification",
     "OutboxEvent",
     "RateUnit",
+    "ReminderLog",
+    "ReminderSettings",
     "RemotePolicy",
     "RoleBrief",
     "Stage",
