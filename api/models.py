@@ -27,8 +27,9 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["api_key_id", "idempotency_key"],
-                                    name="one_use_per_idempotency_key"),
+            models.UniqueConstraint(
+                fields=["api_key_id", "idempotency_key"], name="one_use_per_idempotency_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -70,11 +71,13 @@ class WebhookDelivery(models.Model):
     """One event for one subscription; its attempts are retried with backoff for > 24 h."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE,
-                                     related_name="deliveries")
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
     event = models.ForeignKey("hiring.OutboxEvent", on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=10, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.PENDING, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+    )
     attempts = models.PositiveIntegerField(default=0)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
@@ -86,8 +89,9 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["subscription", "event"],
-                                    name="one_delivery_per_event_and_subscription"),
+            models.UniqueConstraint(
+                fields=["subscription", "event"], name="one_delivery_per_event_and_subscription"
+            ),
         ]
 
     def __str__(self) -> str:

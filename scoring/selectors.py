@@ -22,8 +22,9 @@ from tenants.selectors import WorkspaceAccess
 FULL_VIEW_ROLES = (ClientRole.ADMIN, ClientRole.HIRING_MANAGER, ClientRole.EXECUTIVE)
 
 
-def scorecards_visible(*, access: WorkspaceAccess, user_id: int,
-                       submission: Submission) -> QuerySet[Scorecard]:
+def scorecards_visible(
+    *, access: WorkspaceAccess, user_id: int, submission: Submission
+) -> QuerySet[Scorecard]:
     cards = Scorecard.objects.filter(submission=submission).select_related("interviewer")
     if not access.is_client:
         return cards.none()

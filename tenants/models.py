@@ -208,8 +208,9 @@ class ApiKey(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="api_keys")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="api_keys")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="api_keys"
+    )
     name = models.CharField(max_length=100)
     # The visible part of the key ("ahk_" + 12 characters): lets people tell keys apart.
     prefix = models.CharField(max_length=24, unique=True)
@@ -231,8 +232,9 @@ class ApiKey(models.Model):
 class NotificationPreference(models.Model):
     """How a person wants to hear from the product (one row per person, all workspaces)."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE,
-                                related_name="notification_preference")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="notification_preference"
+    )
     email_reminders = models.BooleanField(default=True)
     email_digest = models.BooleanField(default=True)
     # Opaque token for the one-click unsubscribe link in digest emails.

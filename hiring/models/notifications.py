@@ -22,8 +22,11 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"]),
-            models.Index(fields=["recipient"], name="notification_unread_idx",
-                         condition=models.Q(read_at__isnull=True)),
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread_idx",
+                condition=models.Q(read_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -61,8 +64,10 @@ class ReminderLog(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["rule", "object_key", "period", "recipient"],
-                                    name="one_reminder_per_rule_object_period"),
+            models.UniqueConstraint(
+                fields=["rule", "object_key", "period", "recipient"],
+                name="one_reminder_per_rule_object_period",
+            ),
         ]
 
     def __str__(self) -> str:
