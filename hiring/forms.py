@@ -1,0 +1,546 @@
+"""Forms of the workspace pages.
+
+They parse and present input (types, choices, help texts); the rules themselves live in
+hiring.services and hiring.readiness, which the views call with the parsed values. Most fields
+are therefore `required=False` here: the service decides, and its field errors are shown next
+to the fields (`apply_service_errors`).
+"""
+
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+
+from hiring.models import BriefStatus, Need, RateUnit, RemotePolicy, RoleBrief, Stage, Track
+from hiring.readiness import GENAI_EVALUATION_FIELDS
+
+SCORECARD_CATEGORIES = {
+    "A": "Applied AI delivery",
+    "B": "Data competence",
+    "C": "Production readiness",
+    "D": "Security and risk thinking",
+    "E": "Communication",
+}
+
+TRACK_DESCRIPTIONS = {
+    Track.PYTHON_DEVELOPER: "APIs, data pipelines, integrations and automation.",
+    Track.PYTHON_AI_DEVELOPER: (
+        "ML features such as recommendations, scoring or classification, built from messy data "
+        "and evaluated against real targets."
+    ),
+    Track.AI_ML_ENGINEER: (
+        "Owns models in production: deployment, monitoring, drift, rollback and cost."
+    ),
+}
+
+READINESS_AREAS = {
+    "business_goal": "1. Business goal",
+    "data_readiness": "2. Data readiness",
+    "success_criteria": "3. Success criteria",
+    "genai_evaluation": "GenAI evaluation plan",
+}
+
+
+# Short names of the fields a readiness gap points at, for one-line summaries.
+READINESS_FIELD_NAMES = {
+    "business_goal": "business goal",
+    "kpi_target": "measurable target",
+    "data_sources_exist": "data sources confirmed",
+    "data_use_approved": "data use approved",
+    "privacy_rules": "privacy rules",
+    "success_impact": "business impact",
+    "success_ai_quality": "AI quality bar",
+    "success_adoption": "adoption",
+    "success_cost_limits": "cost limits",
+    "post_launch_owner": "owner after launch",
+    "eval_groundedness": "groundedness measure",
+    "eval_hallucination_rate": "hallucination rate",
+    "eval_retrieval_quality": "retrieval quality",
+    "eval_cost_per_request": "cost per request",
+    "eval_latency_budget": "latency budget",
+}
+
+
+def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: known fields next to the field, anything
+    else (and "__all__") at the top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+def _text(rows: int = 3, placeholder: str = "") -> forms.Textarea:
+    attrs: dict[str, Any] = {"rows": rows}
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    return forms.Textarea(attrs=attrs)
+
+
+def _line(placeholder: str = "") -> forms.TextInput:
+    return forms.TextInput(attrs={"placeholder": placeholder} if placeholder else {})
+
+
+class BriefForm(forms.Form):
+    """A role brief, grouped the way a client should think it through."""
+
+    title = forms.CharField(
+        required=False,
+        widget=_line("e.g. ML engineer for demand forecasting"),
+        help_text="The name agencies and candidates will see.",
+    )
+    track = forms.ChoiceField(
+        required=False,
+        choices=[(value, label) for value, label in Track.choices],
+        widget=forms.RadioSelect,
+        help_text=(
+            "Pick the profile the work really needs. The panel beside the form recommends one "
+            "from the kinds of work you tick below."
+        ),
+    )
+    needs = forms.MultipleChoiceField(
+        required=False,
+        choices=Need.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="What will this person mainly work on?",
+        help_text="Tick everything that applies; this drives the track recommendation.",
+    )
+    uses_llm = forms.BooleanField(required=False, label="Large language models (LLMs)")
+    uses_rag = forms.BooleanField(
+        required=False, label="Retrieval-augmented generation (RAG, vector databases)"
+    )
+    uses_agents = forms.BooleanField(required=False, label="Agents that call tools")
+
+    business_goal = forms.CharField(
+        required=False,
+        widget=_text(3, "Which workflow or decision should get better, and for whom?"),
+        label="Business goal",
+        help_text=(
+            "Name the workflow or decision this hire should improve. Agencies search for "
+            "people who have solved that kind of problem before, so be concrete."
+        ),
+    )
+    kpi_target = forms.CharField(
+        required=False,
+        widget=_line("e.g. reduce ticket handling time by 20% within two quarters"),
+        label="Measurable target",
+        help_text=(
+            "A number, a unit and a time frame. 'Make support smarter' cannot be checked; "
+            "'cut handling time by 20%' tells everyone what done looks like and lets you judge "
+            "the hire against it."
+        ),
+    )
+    data_sources_exist = forms.BooleanField(
+        required=False,
+        label="The data sources this work needs exist today",
+        help_text="An AI engineer without data spends the first months building pipelines.",
+    )
+    data_use_approved = forms.BooleanField(
+        required=False,
+        label="Using this data for the project is approved",
+        help_text="Approval from the data owner (and legal where needed) is already given.",
+    )
+    privacy_rules = forms.CharField(
+        required=False,
+        widget=_text(2, "e.g. no customer identifiers leave the CRM; EU data stays in the EU"),
+        label="Privacy rules that apply",
+        help_text="What may not be stored, sent to third parties or shown in answers.",
+    )
+    success_impact = forms.CharField(
+        required=False,
+        widget=_text(2),
+        label="Business impact",
+        help_text="The change in the business that counts as success.",
+    )
+    success_ai_quality = forms.CharField(
+        required=False,
+        widget=_text(2, "e.g. precision above 0.9 on last quarter's tickets"),
+        label="AI quality",
+        help_text="Which model metric matters and the level it must reach.",
+    )
+    success_adoption = forms.CharField(
+        required=False,
+        widget=_text(2),
+        label="Adoption",
+        help_text="Who will use it and how much: a model nobody uses has no impact.",
+    )
+    success_cost_limits = forms.CharField(
+        required=False,
+        widget=_text(2, "e.g. under $3k a month to run, including inference"),
+        label="Cost limits",
+        help_text="What running and changing the system may cost.",
+    )
+    post_launch_owner = forms.CharField(
+        required=False,
+        widget=_line("e.g. Data platform team, lead: Maria Lopez"),
+        label="Owner after launch",
+        help_text=(
+            "AI systems need monitoring, retraining, cost tuning and fixes after launch. "
+            "Name the person or team who will own that."
+        ),
+    )
+    eval_groundedness = forms.CharField(
+        required=False,
+        widget=_text(2),
+        label="Groundedness / citation accuracy",
+        help_text="How you will check that answers are supported by the retrieved sources.",
+    )
+    eval_hallucination_rate = forms.CharField(
+        required=False,
+        widget=_text(2),
+        label="Hallucination rate",
+        help_text="How often unsupported claims may appear, and how you will count them.",
+    )
+    eval_retrieval_quality = forms.CharField(
+        required=False,
+        widget=_text(2),
+        label="Retrieval quality",
+        help_text="Precision/recall or hit rate of the documents retrieved for a question.",
+    )
+    eval_cost_per_request = forms.CharField(
+        required=False,
+        widget=_text(2),
+        label="Cost per request and token controls",
+        help_text="A budget per request, token limits, caching, alerts on runaway usage.",
+    )
+    eval_latency_budget = forms.CharField(
+        required=False,
+        widget=_text(2),
+        label="Latency budget",
+        help_text="Response-time targets, e.g. p95 under 2 seconds for a chat flow.",
+    )
+    headcount = forms.IntegerField(required=False, initial=1, label="Headcount")
+    rate_min = forms.DecimalField(
+        required=False, max_digits=12, decimal_places=2, label="Rate from"
+    )
+    rate_max = forms.DecimalField(
+        required=False, max_digits=12, decimal_places=2, label="Rate up to"
+    )
+    rate_currency = forms.CharField(
+        required=False,
+        initial="USD",
+        label="Currency",
+        widget=forms.TextInput(attrs={"maxlength": 3, "size": 4}),
+    )
+    rate_unit = forms.ChoiceField(
+        required=False, choices=RateUnit.choices, initial=RateUnit.HOUR, label="Rate unit"
+    )
+    location = forms.CharField(
+        required=False, label="Location", widget=_line("e.g. Berlin, or EU time zones")
+    )
+    remote_policy = forms.ChoiceField(
+        required=False,
+        choices=RemotePolicy.choices,
+        initial=RemotePolicy.REMOTE,
+        label="Remote policy",
+    )
+    deadline = forms.DateField(
+        required=False, label="Fill by", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    SECTIONS: list[dict[str, Any]] = [
+        {
+            "title": "The role",
+            "intro": "",
+            "fields": ["title", "track", "needs"],
+        },
+        {
+            "title": "1. Business goal",
+            "intro": (
+                "Why the role exists. Without a measurable target, nobody can tell whether the "
+                "person you hire is succeeding."
+            ),
+            "fields": ["business_goal", "kpi_target"],
+        },
+        {
+            "title": "2. Data readiness",
+            "intro": (
+                "AI work stalls when the data is missing, not yet approved or bound by rules "
+                "nobody wrote down."
+            ),
+            "fields": ["data_sources_exist", "data_use_approved", "privacy_rules"],
+        },
+        {
+            "title": "3. Success criteria",
+            "intro": (
+                "How you will judge the result: business impact, AI quality, adoption and cost, "
+                "and who keeps the system healthy after launch."
+            ),
+            "fields": [
+                "success_impact",
+                "success_ai_quality",
+                "success_adoption",
+                "success_cost_limits",
+                "post_launch_owner",
+            ],
+        },
+        {
+            "title": "GenAI evaluation plan",
+            "intro": (
+                "Required when the role involves LLMs, RAG or agents: generative systems fail "
+                "quietly, so agree up front how quality, cost and speed will be measured. "
+                "Leave it empty otherwise."
+            ),
+            "fields": list(GENAI_EVALUATION_FIELDS),
+        },
+        {
+            "title": "Terms",
+            "intro": "",
+            "grid": True,
+            "fields": [
+                "headcount",
+                "rate_min",
+                "rate_max",
+                "rate_currency",
+                "rate_unit",
+                "location",
+                "remote_policy",
+                "deadline",
+            ],
+        },
+    ]
+    GENAI_FLAGS = ("uses_llm", "uses_rag", "uses_agents")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["track"]).choices = [
+            (value, f"{label}: {TRACK_DESCRIPTIONS[Track(value)]}")
+            for value, label in Track.choices
+        ]
+
+    def sections(self) -> list[dict[str, Any]]:
+        return [
+            {**section, "bound_fields": [self[name] for name in section["fields"]]}
+            for section in self.SECTIONS
+        ]
+
+    def genai_flags(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.GENAI_FLAGS]
+
+    def service_data(self) -> dict[str, Any]:
+        """The parsed values in the shape brief_create / brief_update take."""
+        return dict(self.cleaned_data)
+
+    @classmethod
+    def initial_from(cls, brief: RoleBrief) -> dict[str, Any]:
+        return {name: getattr(brief, name) for name in cls.base_fields}
+
+
+def readiness_input(data: QueryDict) -> dict[str, Any]:
+    """Brief field values from raw form data, for the live readiness check.
+
+    Lenient on purpose: the panel must update while the form is half typed or has invalid
+    values in fields readiness does not read.
+    """
+    fields: dict[str, Any] = {
+        name: data.get(name, "")
+        for name in BriefForm.base_fields
+        if name not in ("needs", "data_sources_exist", "data_use_approved", *BriefForm.GENAI_FLAGS)
+    }
+    fields["needs"] = [need for need in data.getlist("needs") if need in Need.values]
+    for name in ("data_sources_exist", "data_use_approved", *BriefForm.GENAI_FLAGS):
+        fields[name] = data.get(name, "") not in ("", "false", "0", "off")
+    if fields.get("track") not in Track.values:
+        fields["track"] = ""
+    return fields
+
+
+class BriefFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *BriefStatus.choices])
+
+
+class BriefOpenForm(forms.Form):
+    """Open a brief to all engaged agencies or to selected ones."""
+
+    share_with = forms.ChoiceField(
+        choices=[
+            ("all", "All agencies with an active engagement"),
+            ("selected", "Only the agencies I select"),
+        ],
+        initial="all",
+        widget=forms.RadioSelect,
+    )
+    agencies = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Agencies"
+    )
+    override_reason = forms.CharField(
+        required=False,
+        widget=_text(2, "e.g. the data approval is signed next week; we accept the risk"),
+        label="Reason to open it anyway",
+        help_text="Recorded with your name in the audit trail.",
+    )
+
+    def __init__(self, *args: Any, agency_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["agencies"]).choices = agency_choices
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("share_with") == "selected" and not cleaned.get("agencies"):
+            self.add_error("agencies", "Choose at least one agency, or share with all.")
+        return cleaned
+
+
+class SubmissionFilterForm(forms.Form):
+    brief = forms.ChoiceField(required=False)
+    stage = forms.ChoiceField(required=False, choices=[("", "All stages"), *Stage.choices])
+    agency = forms.ChoiceField(required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        brief_choices: list[tuple[str, str]],
+        agency_choices: list[tuple[str, str]] | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["brief"]).choices = [("", "All briefs"), *brief_choices]
+        if agency_choices is None:
+            del self.fields["agency"]
+        else:
+            cast(forms.ChoiceField, self.fields["agency"]).choices = [
+                ("", "All agencies"),
+                *agency_choices,
+            ]
+
+
+PROOF_HELP = {
+    "proof_shipped_solution": (
+        "An AI solution the candidate shipped to production, ideally in a domain close to this "
+        "client's: what it did, who used it, what the candidate owned."
+    ),
+    "proof_baseline": "How the system or process performed before the candidate's work.",
+    "proof_improvement": "What changed after their iterations, in numbers where possible.",
+    "proof_monitoring": "What they monitored in production (quality, drift, latency, cost).",
+    "proof_quality_dip": "A time quality dropped after launch and how they found and fixed it.",
+    "proof_links": "Write-ups, talks or repositories about that delivery, one per line.",
+}
+
+
+class SubmissionForm(forms.Form):
+    """An agency puts a candidate forward for a brief, with proof of production delivery."""
+
+    full_name = forms.CharField(required=False, label="Full name")
+    email = forms.CharField(
+        required=False,
+        label="Email",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="An email address or a phone number is required.",
+    )
+    phone = forms.CharField(
+        required=False, label="Phone", help_text="With the country code, e.g. +44 20 7946 0958."
+    )
+    location = forms.CharField(required=False, label="Location")
+    availability = forms.CharField(
+        required=False, label="Availability", widget=_line("e.g. four weeks' notice")
+    )
+    skills = forms.CharField(
+        required=False,
+        label="Skills",
+        help_text="Separated by commas, e.g. Python, PyTorch, MLflow.",
+    )
+    links = forms.CharField(
+        required=False,
+        label="Profile links",
+        widget=_text(2),
+        help_text="http(s) addresses, one per line.",
+    )
+    summary = forms.CharField(required=False, label="Summary", widget=_text(4))
+    resume = forms.FileField(
+        required=False,
+        label="Resume",
+        help_text="PDF, DOCX or plain text, up to 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.txt"}),
+    )
+    proof_shipped_solution = forms.CharField(
+        required=False, widget=_text(3), label="Shipped AI solution"
+    )
+    proof_baseline = forms.CharField(required=False, widget=_text(2), label="Baseline before")
+    proof_improvement = forms.CharField(required=False, widget=_text(2), label="Improvement after")
+    proof_monitoring = forms.CharField(
+        required=False, widget=_text(2), label="Monitoring in production"
+    )
+    proof_quality_dip = forms.CharField(
+        required=False, widget=_text(2), label="How a quality dip was handled"
+    )
+    proof_links = forms.CharField(required=False, widget=_text(2), label="Evidence links")
+    rate_amount = forms.DecimalField(
+        required=False, max_digits=12, decimal_places=2, label="Candidate's rate"
+    )
+    rate_currency = forms.CharField(
+        required=False, label="Currency", widget=forms.TextInput(attrs={"maxlength": 3, "size": 4})
+    )
+    right_to_represent = forms.BooleanField(
+        required=False,
+        label=("The candidate agreed that my agency represents them for this role at this client."),
+    )
+
+    CANDIDATE_FIELDS = (
+        "full_name",
+        "email",
+        "phone",
+        "location",
+        "availability",
+        "skills",
+        "links",
+        "summary",
+    )
+    PROOF_FIELDS = (
+        "proof_shipped_solution",
+        "proof_baseline",
+        "proof_improvement",
+        "proof_monitoring",
+        "proof_quality_dip",
+        "proof_links",
+    )
+
+    def __init__(self, *args: Any, required_proof: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.required_proof = required_proof
+        for name in self.PROOF_FIELDS:
+            self.fields[name].help_text = PROOF_HELP[name]
+        for name in ("full_name", *required_proof):
+            self.fields[name].widget.attrs["required"] = True
+        self.fields["right_to_represent"].widget.attrs["required"] = True
+
+    def candidate_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.CANDIDATE_FIELDS]
+
+    def proof_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.PROOF_FIELDS]
+
+    def candidate_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.CANDIDATE_FIELDS}
+
+    def proof_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.PROOF_FIELDS}
+
+
+class MoveStageForm(forms.Form):
+    to_stage = forms.ChoiceField(label="Move to")
+    reason = forms.CharField(
+        required=False,
+        widget=_text(2),
+        label="Reason",
+        help_text="Required when rejecting; the agency sees it.",
+    )
+
+    def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(Stage.choices)
+        cast(forms.ChoiceField, self.fields["to_stage"]).choices = [
+            (stage, labels[stage]) for stage in allowed
+        ]
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        widget=_text(2, "e.g. the candidate accepted another offer"),
+        label="Reason",
+        help_text="Shown to the client with the withdrawal.",
+    )
