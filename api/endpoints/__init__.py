@@ -1,0 +1,2 @@
+"""Partner API v1 resources: one module per resource, each a PartnerViewSet subclass with its
+serializers (representation and input)."""

@@ -1,0 +1,268 @@
+"""/api/v1/scorecards/ (client keys): read scorecards, and write them for an interviewer.
+
+Blind scoring holds for integrations too: a key sees every *submitted* scorecard, and the
+drafts it wrote itself, never an interviewer's draft written on the scorecard page.
+
+A key has no person behind it, and only an assigned interviewer may score. So a scorecard
+written through the API names its `interviewer` (a member of the client assigned to the
+submission): the key writes on that person's behalf, and the audit trail records both the
+interviewer and the key's prefix.
+"""
+
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.authentication import ApiPrincipal
+from api.base import PartnerViewSet
+from api.endpoints.common import service_errors, validated_input
+from hiring.errors import ConflictError
+from hiring.models import AuditEntry, Submission
+from scoring.models import (
+    EVIDENCE_FIELDS,
+    InterviewAssignment,
+    Recommendation,
+    Scorecard,
+    ScorecardStatus,
+)
+from scoring.services import scorecard_save
+from tenants.models import ClientMembership, User
+
+CATEGORY_CODES = ("A", "B", "C", "D", "E")
+KEY_SCORECARD_ACTIONS = ("scorecard.saved", "scorecard.submitted")
+SERVICE_FIELD_PATHS = {
+    **{f"score_{c.lower()}": f"scores.{c}" for c in CATEGORY_CODES},
+    **{f"evidence_{c.lower()}": f"evidence.{c}" for c in CATEGORY_CODES},
+    "__all__": "non_field_errors",
+}
+
+
+# --- representation --------------------------------------------------------------------------
+
+
+class ScoresSerializer(serializers.Serializer):
+    A = serializers.IntegerField(min_value=0, max_value=5, allow_null=True, required=False)
+    B = serializers.IntegerField(min_value=0, max_value=5, allow_null=True, required=False)
+    C = serializers.IntegerField(min_value=0, max_value=5, allow_null=True, required=False)
+    D = serializers.IntegerField(min_value=0, max_value=5, allow_null=True, required=False)
+    E = serializers.IntegerField(min_value=0, max_value=5, allow_null=True, required=False)
+
+
+class EvidenceSerializer(serializers.Serializer):
+    A = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    B = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    C = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    D = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    E = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+
+
+class InterviewerSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField(source="display_name")
+
+
+class ScorecardSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    submission = serializers.UUIDField(source="submission.public_id", read_only=True)
+    brief = serializers.UUIDField(source="submission.brief.public_id", read_only=True)
+    interviewer = InterviewerSerializer(read_only=True)
+    scores = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+    recommendation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Scorecard
+        fields = [
+            "id",
+            "submission",
+            "brief",
+            "interviewer",
+            "status",
+            "scores",
+            "evidence",
+            "recommendation",
+            "summary",
+            "due_at",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ScoresSerializer)
+    def get_scores(self, card: Scorecard) -> dict[str, int | None]:
+        return card.scores()
+
+    @extend_schema_field(EvidenceSerializer)
+    def get_evidence(self, card: Scorecard) -> dict[str, str]:
+        return {f[-1].upper(): getattr(card, f) for f in EVIDENCE_FIELDS}
+
+    @extend_schema_field(serializers.ChoiceField(choices=Recommendation.choices, allow_null=True))
+    def get_recommendation(self, card: Scorecard) -> str | None:
+        return card.recommendation or None
+
+
+# --- input -----------------------------------------------------------------------------------
+
+
+class ScorecardUpdateSerializer(serializers.Serializer):
+    scores = ScoresSerializer(required=False)
+    evidence = EvidenceSerializer(required=False)
+    recommendation = serializers.ChoiceField(
+        choices=Recommendation.choices, allow_blank=True, allow_null=True, required=False
+    )
+    summary = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    submit = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Submit the scorecard (final: it can no longer change). Evidence is required "
+        "for scores of 0, 1 and 5, and a recommendation for submitting.",
+    )
+
+
+class ScorecardCreateSerializer(ScorecardUpdateSerializer):
+    submission = serializers.UUIDField()
+    interviewer = serializers.UUIDField(
+        help_text="Id of the client member, assigned to this submission, on whose behalf the "
+        "key writes."
+    )
+
+
+def _service_data(data: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for code, score in (data.get("scores") or {}).items():
+        values[f"score_{code.lower()}"] = score
+    for code, text in (data.get("evidence") or {}).items():
+        values[f"evidence_{code.lower()}"] = text
+    if "recommendation" in data:
+        values["recommendation"] = data["recommendation"] or ""
+    if "summary" in data:
+        values["summary"] = data["summary"]
+    return values
+
+
+# --- endpoint ----------------------------------------------------------------------------------
+
+
+class ScorecardFilter(django_filters.FilterSet):
+    submission = django_filters.UUIDFilter(field_name="submission__public_id")
+    brief = django_filters.UUIDFilter(field_name="submission__brief__public_id")
+    interviewer = django_filters.UUIDFilter(field_name="interviewer__public_id")
+    status = django_filters.ChoiceFilter(choices=ScorecardStatus.choices)
+
+    class Meta:
+        model = Scorecard
+        fields = ["submission", "brief", "interviewer", "status"]
+
+
+@extend_schema(tags=["scorecards"])
+class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerViewSet):
+    """AI Delivery Scorecards: submitted ones, and the drafts this key wrote."""
+
+    model = Scorecard
+    serializer_class = ScorecardSerializer
+    filterset_class = ScorecardFilter
+    required_scopes = {
+        "list": "scorecards:read",
+        "retrieve": "scorecards:read",
+        "create": "scorecards:write",
+        "partial_update": "scorecards:write",
+    }
+    client_only_actions = frozenset({"list", "retrieve", "create", "partial_update"})
+
+    def scoped_queryset(self, principal: ApiPrincipal) -> QuerySet[Scorecard]:
+        written_by_key = AuditEntry.objects.filter(
+            actor_kind="api_key",
+            actor_ref=principal.api_key.prefix,
+            object_type="scorecard",
+            action__in=KEY_SCORECARD_ACTIONS,
+        ).values("object_id")
+        return (
+            Scorecard.objects.annotate(public_id_text=Cast("public_id", CharField()))
+            .filter(Q(status=ScorecardStatus.SUBMITTED) | Q(public_id_text__in=written_by_key))
+            .select_related("submission__brief", "interviewer")
+        )
+
+    def _render(self, card: Scorecard, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=card.pk)
+        return Response(ScorecardSerializer(fresh).data, status=status_code)
+
+    def _save(
+        self, *, interviewer_id: int, submission: Submission, data: dict[str, Any]
+    ) -> Scorecard:
+        try:
+            return scorecard_save(
+                actor=self.principal.actor_on_behalf_of(interviewer_id),
+                submission=submission,
+                data=_service_data(data),
+                submit=bool(data.get("submit")),
+            )
+        except DjangoValidationError as error:
+            raise service_errors(error, SERVICE_FIELD_PATHS) from None
+
+    @extend_schema(request=ScorecardCreateSerializer, responses={201: ScorecardSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Write a scorecard on behalf of an assigned interviewer (a draft, or submitted with
+        `submit: true`). One scorecard per interviewer and submission: when the interviewer
+        already has one, this is refused with 409 `scorecard_exists`."""
+        principal = self.principal
+        data = validated_input(
+            ScorecardCreateSerializer, request, ignored=ScorecardSerializer.Meta.fields
+        )
+        submission = (
+            Submission.objects.select_related("brief").filter(public_id=data["submission"]).first()
+        )
+        if submission is None:
+            raise ValidationError({"submission": ["No submission with this id."]})
+        interviewer = (
+            User.objects.filter(public_id=data["interviewer"], is_active=True)
+            .filter(
+                pk__in=ClientMembership.objects.filter(client=principal.client).values("user_id")
+            )
+            .first()
+        )
+        assigned = (
+            interviewer is not None
+            and InterviewAssignment.objects.filter(
+                submission=submission, interviewer=interviewer
+            ).exists()
+        )
+        if interviewer is None or not assigned:
+            raise ValidationError(
+                {
+                    "interviewer": [
+                        "Name a member of your team who is assigned to interview for this "
+                        "submission (assign them first)."
+                    ]
+                }
+            )
+        assert interviewer is not None
+        if Scorecard.objects.filter(submission=submission, interviewer=interviewer).exists():
+            raise ConflictError(
+                "This interviewer already has a scorecard for this submission: update that one.",
+                code="scorecard_exists",
+            )
+        card = self._save(interviewer_id=interviewer.pk, submission=submission, data=data)
+        return self._render(card, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ScorecardUpdateSerializer, responses={200: ScorecardSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Change a draft this key wrote, or submit it (`submit: true`). A submitted
+        scorecard is final: 409 `scorecard_submitted`."""
+        card = self.get_object()
+        data = validated_input(
+            ScorecardUpdateSerializer,
+            request,
+            partial=True,
+            ignored=ScorecardSerializer.Meta.fields,
+        )
+        card = self._save(interviewer_id=card.interviewer_id, submission=card.submission, data=data)
+        return self._render(card)

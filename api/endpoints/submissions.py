@@ -1,0 +1,268 @@
+"""/api/v1/submissions/: an agency submits candidates with proof, follows and withdraws its own
+submissions; a client reads every submission and moves them through the stages.
+
+Submissions carry ids only for the candidate: contact data is read through /candidates/
+(client keys), where each read is audited. An agency key only ever sees its own agency's
+submissions, so no response shows another agency."""
+
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.authentication import ApiPrincipal
+from api.base import PartnerViewSet
+from api.endpoints.common import AgencyRefSerializer, service_errors, validated_input
+from hiring.models import Stage, StageChange, Submission
+from hiring.selectors import briefs_for, submissions_for
+from hiring.services.submissions import (
+    CANDIDATE_FIELDS,
+    MAX_LINKS,
+    submission_create,
+    submission_move_stage,
+    submission_withdraw,
+)
+
+PROOF_PARTS = ("shipped_solution", "baseline", "improvement", "monitoring", "quality_dip")
+# The service's field names -> the API's input paths, for field errors.
+SERVICE_FIELD_PATHS = {
+    **{name: f"candidate.{name}" for name in (*CANDIDATE_FIELDS, "links", "skills")},
+    **{f"proof_{part}": f"proof.{part}" for part in PROOF_PARTS},
+    "proof_links": "proof.links",
+    "__all__": "non_field_errors",
+}
+
+
+# --- representation --------------------------------------------------------------------------
+
+
+class StageChangeSerializer(serializers.ModelSerializer):
+    # Plain strings: the stage values are listed once, on `stage` (one enum in the schema).
+    from_stage = serializers.CharField(
+        read_only=True, help_text="The stage before; empty for the first entry."
+    )
+    to_stage = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = StageChange
+        fields = ["from_stage", "to_stage", "reason", "occurred_at"]
+        read_only_fields = fields
+
+
+class ProofSerializer(serializers.Serializer):
+    shipped_solution = serializers.CharField(source="proof_shipped_solution")
+    baseline = serializers.CharField(source="proof_baseline")
+    improvement = serializers.CharField(source="proof_improvement")
+    monitoring = serializers.CharField(source="proof_monitoring")
+    quality_dip = serializers.CharField(source="proof_quality_dip")
+    links = serializers.ListField(child=serializers.CharField(), source="proof_links")
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    brief = serializers.UUIDField(source="brief.public_id", read_only=True)
+    candidate = serializers.UUIDField(source="candidate.public_id", read_only=True)
+    agency = AgencyRefSerializer(read_only=True)
+    proof = ProofSerializer(source="*", read_only=True)
+    stage_history = StageChangeSerializer(source="stage_changes", many=True, read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "brief",
+            "candidate",
+            "agency",
+            "stage",
+            "stage_changed_at",
+            "proof",
+            "rate_amount",
+            "rate_currency",
+            "right_to_represent_confirmed_at",
+            "stage_history",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# --- input -----------------------------------------------------------------------------------
+
+
+def _optional_text(limit: int) -> serializers.CharField:
+    return serializers.CharField(max_length=limit, allow_blank=True, required=False)
+
+
+class CandidateInputSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=CANDIDATE_FIELDS["full_name"])
+    email = _optional_text(CANDIDATE_FIELDS["email"])
+    phone = _optional_text(CANDIDATE_FIELDS["phone"])
+    location = _optional_text(CANDIDATE_FIELDS["location"])
+    availability = _optional_text(CANDIDATE_FIELDS["availability"])
+    summary = _optional_text(CANDIDATE_FIELDS["summary"])
+    links = serializers.ListField(
+        child=serializers.CharField(max_length=500), max_length=MAX_LINKS, required=False
+    )
+    skills = serializers.ListField(
+        child=serializers.CharField(max_length=60), max_length=50, required=False
+    )
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ProofInputSerializer(serializers.Serializer):
+    shipped_solution = serializers.CharField(max_length=5000)
+    baseline = _optional_text(5000)
+    improvement = _optional_text(5000)
+    monitoring = _optional_text(5000)
+    quality_dip = _optional_text(5000)
+    links = serializers.ListField(
+        child=serializers.CharField(max_length=500), max_length=MAX_LINKS, required=False
+    )
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class SubmissionCreateSerializer(serializers.Serializer):
+    brief = serializers.UUIDField(help_text="Id of an open brief shared with your agency.")
+    candidate = CandidateInputSerializer(
+        help_text="The person. Matched to a known candidate by email, then phone."
+    )
+    proof = ProofInputSerializer(help_text="Proof of production delivery.")
+    right_to_represent = serializers.BooleanField(
+        help_text="Must be true: the candidate agreed to be represented by your agency."
+    )
+    rate_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False
+    )
+    rate_currency = serializers.CharField(max_length=3, allow_blank=True, required=False)
+
+
+class MoveStageSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Required when rejecting: the agency sees it.",
+    )
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+# --- endpoint ----------------------------------------------------------------------------------
+
+
+class SubmissionFilter(django_filters.FilterSet):
+    brief = django_filters.UUIDFilter(field_name="brief__public_id")
+    stage = django_filters.ChoiceFilter(choices=Stage.choices)
+    agency = django_filters.UUIDFilter(field_name="agency__public_id")
+
+    class Meta:
+        model = Submission
+        fields = ["brief", "stage", "agency"]
+
+
+@extend_schema(tags=["submissions"])
+class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerViewSet):
+    """Candidates put forward for briefs. A client sees all; an agency sees its own."""
+
+    model = Submission
+    serializer_class = SubmissionSerializer
+    filterset_class = SubmissionFilter
+    required_scopes = {
+        "list": "submissions:read",
+        "retrieve": "submissions:read",
+        "create": "submissions:write",
+        "withdraw": "submissions:write",
+        "move_stage": "submissions:write",
+    }
+    agency_only_actions = frozenset({"create", "withdraw"})
+    client_only_actions = frozenset({"move_stage"})
+
+    def scoped_queryset(self, principal: ApiPrincipal) -> QuerySet[Submission]:
+        history = StageChange.objects.order_by("occurred_at", "id")
+        return submissions_for(principal.access).prefetch_related(
+            Prefetch("stage_changes", queryset=history)
+        )
+
+    def _render(self, submission: Submission, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=submission.pk)
+        return Response(SubmissionSerializer(fresh).data, status=status_code)
+
+    @extend_schema(request=SubmissionCreateSerializer, responses={201: SubmissionSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Submit a candidate for an open brief shared with your agency, with proof of
+        production delivery. The agency is the key's; the stage starts at `submitted`.
+
+        Refused with 409 when another agency represents this person at this client
+        (`candidate_owned_by_another_agency`) or the person was already submitted to this
+        brief (`duplicate_submission`)."""
+        principal = self.principal
+        data = validated_input(
+            SubmissionCreateSerializer, request, ignored=SubmissionSerializer.Meta.fields
+        )
+        brief = briefs_for(principal.access).filter(public_id=data["brief"]).first()
+        if brief is None:
+            raise ValidationError({"brief": ["No open brief with this id is shared with you."]})
+        proof = {f"proof_{part}": value for part, value in data["proof"].items()}
+        assert principal.agency is not None
+        try:
+            submission = submission_create(
+                actor=principal.actor,
+                brief=brief,
+                agency=principal.agency,
+                candidate_data=dict(data["candidate"]),
+                proof=proof,
+                right_to_represent=data["right_to_represent"],
+                rate_amount=data.get("rate_amount"),
+                rate_currency=data.get("rate_currency", ""),
+            )
+        except DjangoValidationError as error:
+            raise service_errors(error, SERVICE_FIELD_PATHS) from None
+        return self._render(submission, status.HTTP_201_CREATED)
+
+    @extend_schema(request=WithdrawSerializer, responses={200: SubmissionSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Take your candidate back (from any stage that is not closed)."""
+        submission = self.get_object()
+        data = validated_input(WithdrawSerializer, request)
+        submission = submission_withdraw(
+            actor=self.principal.actor, submission=submission, reason=data.get("reason", "")
+        )
+        return self._render(submission)
+
+    @extend_schema(request=MoveStageSerializer, responses={200: SubmissionSerializer})
+    @action(detail=True, methods=["post"], url_path="move-stage")
+    def move_stage(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Move a submission to another stage. Allowed moves follow the hiring flow
+        (submitted -> screening/interview/rejected, ...); rejecting needs a reason."""
+        submission = self.get_object()
+        data = validated_input(MoveStageSerializer, request)
+        submission = submission_move_stage(
+            actor=self.principal.actor,
+            submission=submission,
+            to_stage=data["stage"],
+            reason=data.get("reason", ""),
+        )
+        return self._render(submission)

@@ -1,0 +1,242 @@
+"""Keyset ("cursor") pagination for incremental sync.
+
+Every list is ordered by a view's `sync_ordering`, ascending: (updated_at, public_id) for
+most resources, so a row that changes moves to the end of the list and a client that keeps
+its last cursor sees it again. The cursor is an opaque token holding the position of the last
+row returned (the ordering values of that row, never an internal id); the next page is "rows
+after that position", so rows inserted or updated meanwhile never shift a page, never make a
+row appear twice in one walk and are never skipped: they come at the end.
+
+`page_size` defaults to settings.API_PAGE_SIZE; above settings.API_MAX_PAGE_SIZE the request
+is refused with 400 (rather than silently capped), so a client never believes it asked for
+and received everything. `updated_after` (ISO 8601 with a time zone) keeps rows whose sync
+field is strictly after the instant.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import uuid
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+DEFAULT_SYNC_ORDERING = ("updated_at", "public_id")
+SYNC_FIELD_LABELS = {
+    "updated_at": "last change",
+    "created_at": "creation",
+    "computed_at": "computation",
+}
+
+
+def parse_instant(raw: str, *, param: str) -> dt.datetime:
+    """An ISO 8601 instant with a time zone. A "+" sent unencoded in a URL arrives as a
+    space; it is read back as "+"."""
+    value = (raw or "").strip()
+    parsed = None
+    for candidate in (value, value.replace(" ", "+")):
+        try:
+            parsed = parse_datetime(candidate)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            break
+    if parsed is None:
+        raise ValidationError(
+            {param: ["Use an ISO 8601 date and time with a time zone, e.g. 2026-01-31T09:00:00Z."]}
+        )
+    if parsed.tzinfo is None:
+        raise ValidationError(
+            {param: ["Include a time zone, e.g. 2026-01-31T09:00:00Z or +02:00."]}
+        )
+    try:
+        # In UTC: the database refuses some offsets Python accepts (beyond +/-15:59).
+        return parsed.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValidationError({param: ["This instant is out of range."]}) from None
+
+
+def keyset_after(fields: tuple[str, ...], values: list[Any]) -> Q:
+    """Rows strictly after `values` in the ascending order of `fields`."""
+    condition = Q()
+    for index in reversed(range(len(fields))):
+        equal = Q(**{fields[i]: values[i] for i in range(index)})
+        condition = (equal & Q(**{f"{fields[index]}__gt": values[index]})) | condition
+    return condition
+
+
+class SyncCursorPagination(BasePagination):
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+    updated_after_query_param = "updated_after"
+
+    def _ordering(self, view: Any) -> tuple[str, ...]:
+        return tuple(getattr(view, "sync_ordering", DEFAULT_SYNC_ORDERING))
+
+    def _page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw in (None, ""):
+            return int(settings.API_PAGE_SIZE)
+        maximum = int(settings.API_MAX_PAGE_SIZE)
+        try:
+            size = int(raw)
+        except (TypeError, ValueError):
+            size = 0
+        if size < 1:
+            raise ValidationError({"page_size": [f"Use a whole number from 1 to {maximum}."]})
+        if size > maximum:
+            raise ValidationError(
+                {"page_size": [f"page_size can be at most {maximum}; follow `next` for more."]}
+            )
+        return size
+
+    # -- cursor tokens ---------------------------------------------------------------------
+
+    def _encode(self, tag: str, values: list[Any]) -> str:
+        parts = [v.isoformat() if isinstance(v, dt.datetime) else str(v) for v in values]
+        raw = orjson.dumps({"r": tag, "p": parts})
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def _decode(
+        self, token: str, tag: str, model: type[models.Model], ordering: tuple[str, ...]
+    ) -> list[Any]:
+        invalid = ValidationError(
+            {
+                self.cursor_query_param: [
+                    "This cursor is not valid for this list; use a `next` "
+                    "link or `next_cursor` this list returned."
+                ]
+            }
+        )
+        try:
+            padded = token + "=" * (-len(token) % 4)
+            data = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+            if not isinstance(data, dict) or data.get("r") != tag:
+                raise invalid
+            parts = data.get("p")
+            if not isinstance(parts, list) or len(parts) != len(ordering):
+                raise invalid
+            values: list[Any] = []
+            for name, part in zip(ordering, parts, strict=True):
+                field = model._meta.get_field(name)
+                if not isinstance(part, str):
+                    raise invalid
+                if isinstance(field, models.DateTimeField):
+                    instant = dt.datetime.fromisoformat(part)
+                    if instant.tzinfo is None:
+                        raise invalid
+                    values.append(instant.astimezone(dt.UTC))
+                elif isinstance(field, models.UUIDField):
+                    values.append(uuid.UUID(part))
+                else:
+                    values.append(int(part))
+            return values
+        except (ValueError, TypeError, OverflowError, binascii.Error, orjson.JSONDecodeError):
+            raise invalid from None
+
+    # -- DRF pagination interface ------------------------------------------------------------
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        self.request = request
+        ordering = self._ordering(view)
+        tag = str(getattr(view, "basename", "") or type(view).__name__)
+        self.tag = tag
+        self.page_size = self._page_size(request)
+        raw_after = request.query_params.get(self.updated_after_query_param)
+        if raw_after not in (None, ""):
+            after = parse_instant(raw_after, param=self.updated_after_query_param)
+            queryset = queryset.filter(**{f"{ordering[0]}__gt": after})
+        token = request.query_params.get(self.cursor_query_param) or ""
+        self.given_cursor = token or None
+        if token:
+            values = self._decode(token, tag, queryset.model, ordering)
+            queryset = queryset.filter(keyset_after(ordering, values))
+        rows = list(queryset.order_by(*ordering)[: self.page_size + 1])
+        self.has_more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        self.next_cursor = (
+            self._encode(tag, [getattr(rows[-1], name) for name in ordering])
+            if rows
+            else self.given_cursor
+        )
+        return rows
+
+    def get_next_link(self) -> str | None:
+        if not self.has_more or self.next_cursor is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, self.next_cursor)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
+            {
+                "results": data,
+                "has_more": self.has_more,
+                "next_cursor": self.next_cursor,
+                "next": self.get_next_link(),
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["results", "has_more", "next_cursor", "next"],
+            "properties": {
+                "results": schema,
+                "has_more": {
+                    "type": "boolean",
+                    "description": "True when more rows follow now: fetch `next`.",
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "Position after the last row returned. Keep it: passing it "
+                    "as `cursor` later returns only what was added or changed since.",
+                },
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The next page, or null when there is nothing more now.",
+                },
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        sync_field = self._ordering(view)[0]
+        label = SYNC_FIELD_LABELS.get(sync_field, sync_field)
+        maximum = int(settings.API_MAX_PAGE_SIZE)
+        return [
+            {
+                "name": self.cursor_query_param,
+                "in": "query",
+                "required": False,
+                "description": "Opaque position returned as `next_cursor` by a previous page.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "in": "query",
+                "required": False,
+                "description": f"Rows per page, 1 to {maximum} (default "
+                f"{settings.API_PAGE_SIZE}). Larger values are refused with 400.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": maximum},
+            },
+            {
+                "name": self.updated_after_query_param,
+                "in": "query",
+                "required": False,
+                "description": f"Only rows whose {label} ({sync_field}) is strictly after this "
+                "instant (ISO 8601 with a time zone).",
+                "schema": {"type": "string", "format": "date-time"},
+            },
+        ]
