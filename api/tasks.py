@@ -1,0 +1,27 @@
+"""Tenant tasks of the api app. Each runs inside the schema named in its header."""
+
+import datetime as dt
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from api.models import IdempotencyRecord
+
+
+@shared_task(name="api.tasks.idempotency_purge")
+def idempotency_purge() -> int:
+    """Delete this tenant's Idempotency-Key records older than IDEMPOTENCY_KEY_TTL_HOURS.
+    Beat runs it for every tenant (tenants_dispatch). Safe to run twice; returns the number
+    of records deleted."""
+    cutoff = timezone.now() - dt.timedelta(hours=int(settings.IDEMPOTENCY_KEY_TTL_HOURS))
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+# Tasks defined in topic modules, imported here so Celery's autodiscovery registers them.
+from api.webhook_tasks import (  # noqa: E402, F401
+    webhook_deliver,
+    webhook_retry_due,
+    webhooks_fan_out,
+)
