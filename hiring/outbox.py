@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_redis import get_redis_connection
 
@@ -89,11 +89,18 @@ def outbox_relay_kick(*, schema_name: str) -> None:
 def outbox_relay_batch(*, send: Callable[[str, int], None]) -> int:
     """Hand one batch of committed, unpublished events to their consumers, in id order.
 
-    Rows are locked with SKIP LOCKED so two relays never hand over the same batch. If queuing
-    a consumer fails (broker down), the transaction rolls back and the events stay unpublished.
+    One relay per tenant at a time: a transaction-scoped advisory lock keyed on the schema
+    makes an overlapping relay wait for the current batch, so events (and so the events of
+    each aggregate) are handed over in the order they were written. If queuing a consumer
+    fails (broker down), the transaction rolls back and the events stay unpublished.
     Returns the number of events published.
     """
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"outbox-relay:{current_schema_name()}"],
+            )
         events = list(
             OutboxEvent.objects.select_for_update(skip_locked=True)
             .filter(published_at__isnull=True)
