@@ -41,4 +41,30 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "kwargs": {"task_name": "hiring.tasks.outbox_relay"},
     },
+    "outbox-cleanup-nightly": {
+        "task": "tenants.tasks.tenants_dispatch",
+        "schedule": crontab(minute=50, hour=3),
+        "kwargs": {"task_name": "hiring.tasks.outbox_cleanup"},
+    },
+    "reminders-hourly": {
+        "task": "tenants.tasks.tenants_dispatch",
+        "schedule": crontab(minute=5),
+        "kwargs": {"task_name": "hiring.tasks.reminders_run"},
+    },
+    # Hourly so that each workspace's digest goes out at its own local hour and weekday.
+    "executive-digest-hourly": {
+        "task": "tenants.tasks.tenants_dispatch",
+        "schedule": crontab(minute=10),
+        "kwargs": {"task_name": "hiring.tasks.digest_run"},
+    },
+    "webhook-retry-due": {
+        "task": "tenants.tasks.tenants_dispatch",
+        "schedule": 60.0,
+        "kwargs": {"task_name": "api.tasks.webhook_retry_due"},
+    },
+    "idempotency-purge": {
+        "task": "tenants.tasks.tenants_dispatch",
+        "schedule": crontab(minute=23),
+        "kwargs": {"task_name": "api.tasks.idempotency_purge"},
+    },
 }

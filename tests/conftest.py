@@ -106,6 +106,10 @@ def _clean_redis_test_db() -> Iterator[None]:
 
 
 def _empty_tables() -> None:
+    # Never against a development database: only pytest-django's test database is emptied.
+    name = connection.settings_dict["NAME"]
+    if not str(name).startswith("test"):
+        raise RuntimeError(f"refusing to empty tables of non-test database {name!r}")
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
         for client in Client.objects.exclude(schema_name="public"):

@@ -40,6 +40,7 @@ SHARED_APPS = [
     "django.contrib.admin",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "django.contrib.postgres",
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.workspace",
+                "hiring.context_processors.notifications",
             ],
         },
     },
@@ -226,8 +228,7 @@ IDEMPOTENCY_KEY_TTL_HOURS = 48
 # Webhooks: targets must be https where required; loopback/private/link-local/metadata
 # addresses are refused everywhere unless listed here as "host:port" (tests' local receiver).
 WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=True)
-WEBHOOK_ALLOWED_PRIVATE_TARGETS: list[str] = env.list("WEBHOOK_ALLOWED_PRIVATE_TARGETS",
-                                                      default=[])
+WEBHOOK_ALLOWED_PRIVATE_TARGETS: list[str] = env.list("WEBHOOK_ALLOWED_PRIVATE_TARGETS", default=[])
 WEBHOOK_TIMEOUT_SECONDS = 10
 # Retry schedule (seconds after the first attempt fails), about 26 hours in all.
 WEBHOOK_RETRY_DELAYS = [30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 8 * 3600, 8 * 3600]
