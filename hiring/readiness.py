@@ -158,6 +158,11 @@ def recommend_track(needs: list[str]) -> str | None:
     return None
 
 
+def _a(label: str) -> str:
+    """The label with its indefinite article ("an AI/ML engineer", "a Python developer")."""
+    return f"{'an' if label[:1].upper() in 'AEIOU' else 'a'} {label}"
+
+
 def track_warning(*, track: str, needs: list[str]) -> str | None:
     """A plain-language warning when the chosen track and the stated needs disagree."""
     recommended = recommend_track(needs)
@@ -167,11 +172,11 @@ def track_warning(*, track: str, needs: list[str]) -> str | None:
     rank = {Track.PYTHON_DEVELOPER: 0, Track.PYTHON_AI_DEVELOPER: 1, Track.AI_ML_ENGINEER: 2}
     if rank[Track(track)] < rank[Track(recommended)]:
         return (
-            f"The work you describe needs a {labels[recommended]}: a {labels[track]} is "
+            f"The work you describe needs {_a(labels[recommended])}: {_a(labels[track])} is "
             "unlikely to own model behaviour in production, which is where such projects miss "
             "their timelines."
         )
     return (
-        f"The work you describe fits a {labels[recommended]}; asking for a {labels[track]} "
+        f"The work you describe fits {_a(labels[recommended])}; asking for {_a(labels[track])} "
         "narrows the pool and raises the rate without a need for it."
     )

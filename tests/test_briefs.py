@@ -83,6 +83,10 @@ def test_genai_brief_gets_a_security_floor(in_a, actor):
             "scorecard_weights",
         ),
         (
+            {"title": "x", "track": "python_developer", "scorecard_weights": {"A": ""}},
+            "scorecard_weights",
+        ),
+        (
             {"title": "x", "track": "python_developer", "scorecard_floors": {"A": 9}},
             "scorecard_floors",
         ),

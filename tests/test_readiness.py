@@ -92,7 +92,8 @@ def test_warning_when_track_is_too_junior_for_the_work():
 def test_warning_when_track_is_more_than_the_work_needs():
     warning = track_warning(track="ai_ml_engineer", needs=["apis"])
     assert warning is not None
-    assert "Python developer" in warning
+    assert "fits a Python developer" in warning
+    assert "asking for an AI/ML engineer" in warning
 
 
 def test_no_warning_when_track_fits():

@@ -164,11 +164,14 @@ def _clean_brief_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any
                     raise ValueError
             except (TypeError, ValueError, OverflowError):
                 errors[field] = (
-                    "Floors are whole numbers." if field == "scorecard_floors"
+                    "Floors are whole numbers."
+                    if field == "scorecard_floors"
                     else "Values must be numbers."
                 )
                 continue
-            if any(v is not None and not low <= v <= high for v in parsed.values()):
+            if field == "scorecard_weights" and any(v is None for v in parsed.values()):
+                errors[field] = "Give every category a weight (0 leaves it out of the score)."
+            elif any(v is not None and not low <= v <= high for v in parsed.values()):
                 errors[field] = f"Values must be between {low} and {high}."
             elif field == "scorecard_weights" and parsed and not any(parsed.values()):
                 errors[field] = "At least one category needs a weight above 0."
