@@ -608,6 +608,75 @@ def test_submission_list_query_count_is_the_same_at_page_size_1_and_100(
         assert len(sql) == expected[caller], (caller, size)
 
 
+def _list_query_count(http: Any, path: str) -> tuple[int, list[dict[str, Any]]]:
+    http.get(path)  # warm: last_used_at written once, not counted
+    with CaptureQueriesContext(connection) as queries:
+        response = http.get(path)
+    assert response.status_code == 200
+    return len(queries.captured_queries), response.json()["results"]
+
+
+def test_scorecard_and_shortlist_lists_need_the_same_queries_for_few_and_many_rows(
+    world: World, generous_rate: None
+) -> None:
+    from scoring.models import Scorecard, ScorecardStatus, Shortlist, ShortlistEntry
+    from tests.factories import UserFactory
+
+    def add_rows(brief: RoleBrief, count: int) -> None:
+        submissions = [
+            SubmissionFactory(brief=brief, candidate=CandidateFactory(), agency=world.agency_a)
+            for _ in range(count)
+        ]
+        interviewer = UserFactory()
+        Scorecard.objects.bulk_create(
+            Scorecard(
+                submission=submission,
+                interviewer=interviewer,
+                status=ScorecardStatus.SUBMITTED,
+                score_a=3,
+                score_b=3,
+                score_c=3,
+                score_d=3,
+                score_e=3,
+                recommendation="yes",
+                submitted_at=timezone.now(),
+            )
+            for submission in submissions
+        )
+        shortlist = Shortlist.objects.create(brief=brief, version=1, inputs_hash="x" * 64)
+        ShortlistEntry.objects.bulk_create(
+            ShortlistEntry(
+                shortlist=shortlist,
+                submission=submission,
+                rank=rank,
+                weighted_score=3.0,
+                balanced_score=3.0,
+                confidence=0.5,
+                scorecard_count=1,
+                reason="Even profile.",
+            )
+            for rank, submission in enumerate(submissions, start=1)
+        )
+
+    http = api(world.tenant, world.raw("client"))
+    counts: dict[str, list[int]] = {"scorecards": [], "shortlists": []}
+    for count in (1, 40):
+        with schema_context(world.tenant.schema_name):
+            brief = RoleBriefFactory(status="open", shared_with_all_engaged=True)
+            add_rows(brief, count)
+        connection.set_schema_to_public()
+        queries, scorecards = _list_query_count(http, "/api/v1/scorecards/?page_size=100")
+        counts["scorecards"].append(queries)
+        queries, shortlists = _list_query_count(http, "/api/v1/shortlists/?page_size=100")
+        counts["shortlists"].append(queries)
+        entries = {len(shortlist["entries"]) for shortlist in shortlists}
+        assert count in entries, entries
+    # Both passes listed the rows they made: 1 scorecard, then 1 + 40.
+    assert len(scorecards) >= 41
+    assert counts["scorecards"][0] == counts["scorecards"][1], counts
+    assert counts["shortlists"][0] == counts["shortlists"][1], counts
+
+
 # --- OpenAPI and docs ----------------------------------------------------------------------------
 
 
