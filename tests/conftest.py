@@ -60,12 +60,38 @@ def _provision_or_migrate(slug: str, name: str) -> Client:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Client]]:
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[dict[str, Client]]:
+    """The test database and the two test tenants, once per session.
+
+    pytest-django's own fixture sets up only the databases named by `django_db` marks; a run
+    of tests that use `committed_db` alone (no mark) would then talk to the development
+    database. This one always sets up "default", whatever the selection.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases={"default"},
+            serialized_aliases=set(),
+            keepdb=django_db_keepdb and not django_db_createdb,
+        )
         public_tenant_ensure()
         tenants = {slug: _provision_or_migrate(slug, name) for slug, name in TEST_TENANTS.items()}
         connection.set_schema_to_public()
     yield tenants
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=verbosity)
 
 
 @pytest.fixture(scope="session", autouse=True)

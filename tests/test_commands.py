@@ -9,7 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django_tenants.utils import schema_context
 
+from hiring.models import Stage
 from tenants.models import Agency, AgencyMembership, Client, ClientMembership, Engagement, User
 from tests.factories import AgencyFactory, UserFactory
 
@@ -225,5 +227,20 @@ def test_seed_demo_is_idempotent_and_prints_logins(committed_db):
     roles = set(ClientMembership.objects.filter(client=acme).values_list("role", flat=True))
     assert roles == {"admin", "hiring_manager", "interviewer", "executive"}
     assert Engagement.objects.filter(client=acme, status="active").count() == 2
+    with schema_context(acme.schema_name):
+        from hiring.models import RoleBrief, Submission
+        from scoring.models import Scorecard, Shortlist
+
+        assert set(RoleBrief.objects.values_list("track", flat=True)) == {
+            "python_developer",
+            "python_ai_developer",
+            "ai_ml_engineer",
+        }
+        assert RoleBrief.objects.filter(uses_llm=True).exists()
+        assert set(Submission.objects.values_list("stage", flat=True)) == set(Stage.values)
+        assert Submission.objects.values("agency").distinct().count() == 2
+        assert Scorecard.objects.filter(status="submitted").count() >= 6
+        # The GenAI brief's shortlist shows a candidate below its security floor.
+        assert Shortlist.objects.filter(entries__below_floor__contains=["D"]).exists()
     acme.auto_drop_schema = True
     acme.delete(force_drop=True)

@@ -75,10 +75,13 @@ class Command(BaseCommand):
         self._print_summary(client, options["port"])
 
     def _seed_workspace(self, client: Client) -> None:
-        """Hook for the hiring data (briefs, candidates, submissions): see hiring.demo."""
+        """The hiring data (briefs, candidates, submissions: hiring.demo), then scorecards and
+        shortlists on top of it (scoring.demo)."""
         from hiring.demo import demo_workspace_fill
+        from scoring.demo import demo_scores_fill
 
         demo_workspace_fill(client=client, stdout=self.stdout)
+        demo_scores_fill(client=client, stdout=self.stdout)
 
     def _user(self, email: str, name: str) -> User:
         existing = User.objects.filter(email__iexact=email).first()
