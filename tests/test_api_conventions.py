@@ -597,9 +597,9 @@ def test_submission_list_query_count_is_the_same_at_page_size_1_and_100(
                 size if caller == "client" else min(size, 61)
             )
             counts[(caller, size)] = [q["sql"] for q in queries.captured_queries]
-    # Domain look-up, key, (engagement,) submissions, stage history; django-tenants sets the
-    # search path before each statement that follows a schema switch.
-    expected = {"client": 8, "agency_a": 10}
+    # Domain look-up, key, (engagement,) submissions, stage history, and the two
+    # `SET search_path` of the switch from the public schema to the tenant's.
+    expected = {"client": 6, "agency_a": 7}
     for (caller, size), sql in counts.items():
         if len(sql) != expected[caller]:
             print(f"\n{caller} page_size={size}: {len(sql)} queries")
@@ -805,3 +805,59 @@ def test_an_accept_header_without_json_is_406(world: World) -> None:
         api(world.tenant, world.raw("client"), HTTP_ACCEPT="*/*").get("/api/v1/briefs/").status_code
         == 200
     )
+
+
+def test_the_hand_written_submission_representation_equals_drfs(world: World) -> None:
+    """The list's fast path writes each submission by hand; it must say exactly what the
+    declared serializer fields (and so the OpenAPI document) say."""
+    from decimal import Decimal
+
+    from rest_framework import serializers as drf_serializers
+
+    from api.endpoints.submissions import (
+        LIST_VALUES,
+        SubmissionSerializer,
+        submission_rows_data,
+    )
+
+    with schema_context(world.tenant.schema_name):
+        brief = world.objects["brief_all"]
+        made = [
+            SubmissionFactory(
+                brief=brief,
+                candidate=CandidateFactory(),
+                agency=world.agency_a,
+                rate_amount=amount,
+                rate_currency="EUR" if amount is not None else "",
+                proof_links=["https://example.org/case-study"] if amount else [],
+            )
+            for amount in (None, Decimal("90.5"), Decimal("1234567.89"))
+        ]
+        for submission in made:
+            StageChange.objects.create(
+                submission=submission, from_stage="", to_stage="submitted", actor_kind="system"
+            )
+            StageChange.objects.create(
+                submission=submission,
+                from_stage="submitted",
+                to_stage="rejected",
+                reason="Not a fit \u2014 see notes",
+                actor_kind="system",
+            )
+        rows = list(
+            Submission.objects.filter(pk__in=[s.pk for s in made])
+            .select_related("brief", "candidate", "agency")
+            .prefetch_related("stage_changes")
+        )
+        generic = {
+            row.pk: drf_serializers.ModelSerializer.to_representation(SubmissionSerializer(), row)
+            for row in rows
+        }
+        detail = {row.pk: SubmissionSerializer(row).data for row in rows}
+        plain = list(Submission.objects.filter(pk__in=generic).values(*LIST_VALUES))
+        listed = {row["id"]: data for row, data in zip(plain, submission_rows_data(plain))}
+    for pk, expected in generic.items():
+        expected = json.loads(json.dumps(expected))
+        assert json.loads(json.dumps(detail[pk])) == expected
+        assert json.loads(json.dumps(listed[pk])) == expected
+        assert len(expected["stage_history"]) == 2

@@ -5,11 +5,15 @@ Submissions carry ids only for the candidate: contact data is read through /cand
 (client keys), where each read is audited. An agency key only ever sees its own agency's
 submissions, so no response shows another agency."""
 
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -65,6 +69,99 @@ class ProofSerializer(serializers.Serializer):
     links = serializers.ListField(child=serializers.CharField(), source="proof_links")
 
 
+CENTS = Decimal("0.01")
+PROOF_COLUMNS = (*(f"proof_{part}" for part in PROOF_PARTS), "proof_links")
+# The columns of the list's fast path: one row of plain values per submission.
+LIST_VALUES = (
+    "id",
+    "public_id",
+    "brief__public_id",
+    "candidate__public_id",
+    "agency__public_id",
+    "agency__name",
+    "stage",
+    "stage_changed_at",
+    *PROOF_COLUMNS,
+    "rate_amount",
+    "rate_currency",
+    "right_to_represent_confirmed_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def _instant(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
+    """A datetime exactly as DRF's DateTimeField writes it (ISO 8601 in the current zone,
+    UTC as "Z")."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _amount(value: Decimal | None) -> str | None:
+    """A money amount as DRF's DecimalField (2 places, as a string) writes it."""
+    return None if value is None else f"{value.quantize(CENTS, rounding=ROUND_HALF_UP):f}"
+
+
+def _history_row(
+    from_stage: str, to_stage: str, reason: str, occurred_at: Any, zone: dt.tzinfo
+) -> dict[str, Any]:
+    return {
+        "from_stage": from_stage,
+        "to_stage": to_stage,
+        "reason": reason,
+        "occurred_at": _instant(occurred_at, zone),
+    }
+
+
+def _submission_data(
+    row: dict[str, Any], history: list[dict[str, Any]], zone: dt.tzinfo
+) -> dict[str, Any]:
+    """The API's representation of one submission from its LIST_VALUES row."""
+    return {
+        "id": str(row["public_id"]),
+        "brief": str(row["brief__public_id"]),
+        "candidate": str(row["candidate__public_id"]),
+        "agency": {"id": str(row["agency__public_id"]), "name": row["agency__name"]},
+        "stage": row["stage"],
+        "stage_changed_at": _instant(row["stage_changed_at"], zone),
+        "proof": {
+            "shipped_solution": row["proof_shipped_solution"],
+            "baseline": row["proof_baseline"],
+            "improvement": row["proof_improvement"],
+            "monitoring": row["proof_monitoring"],
+            "quality_dip": row["proof_quality_dip"],
+            "links": list(row["proof_links"]),
+        },
+        "rate_amount": _amount(row["rate_amount"]),
+        "rate_currency": row["rate_currency"],
+        "right_to_represent_confirmed_at": _instant(row["right_to_represent_confirmed_at"], zone),
+        "stage_history": history,
+        "created_at": _instant(row["created_at"], zone),
+        "updated_at": _instant(row["updated_at"], zone),
+    }
+
+
+def submission_rows_data(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The list's hot path: a page of LIST_VALUES rows and their stage histories (one query)
+    written out as plain data, with no model instances and no serializer walk. A test holds
+    the output equal to the declared serializer's (and so to the OpenAPI document)."""
+    zone = timezone.get_current_timezone()
+    history: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if rows:
+        changes = (
+            StageChange.objects.filter(submission_id__in=[row["id"] for row in rows])
+            .order_by("occurred_at", "id")
+            .values_list("submission_id", "from_stage", "to_stage", "reason", "occurred_at")
+        )
+        for submission_id, from_stage, to_stage, reason, occurred_at in changes:
+            history[submission_id].append(
+                _history_row(from_stage, to_stage, reason, occurred_at, zone)
+            )
+    return [_submission_data(row, history.get(row["id"], []), zone) for row in rows]
+
+
 class SubmissionSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     brief = serializers.UUIDField(source="brief.public_id", read_only=True)
@@ -91,6 +188,25 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Submission) -> dict[str, Any]:
+        """One shape for the detail and the list: the list's fast path (plain rows) and this
+        one (a loaded instance) both go through _submission_data."""
+        zone = timezone.get_current_timezone()
+        row: dict[str, Any] = {
+            name: getattr(instance, name)
+            for name in LIST_VALUES
+            if "__" not in name and name != "id"
+        }
+        row["brief__public_id"] = instance.brief.public_id
+        row["candidate__public_id"] = instance.candidate.public_id
+        row["agency__public_id"] = instance.agency.public_id
+        row["agency__name"] = instance.agency.name
+        history = [
+            _history_row(c.from_stage, c.to_stage, c.reason, c.occurred_at, zone)
+            for c in instance.stage_changes.all()
+        ]
+        return _submission_data(row, history, zone)
 
 
 # --- input -----------------------------------------------------------------------------------
@@ -204,6 +320,15 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partne
         return submissions_for(principal.access).prefetch_related(
             Prefetch("stage_changes", queryset=history)
         )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Submissions in sync order (last change, then id), a page at a time."""
+        # Only the columns the list shows, as plain rows: not the brief's and candidate's
+        # whole rows (a candidate's contact data has no business in this query anyway).
+        rows = self.filter_queryset(self.get_queryset()).values(*LIST_VALUES)
+        page = self.paginate_queryset(rows)
+        assert page is not None
+        return self.get_paginated_response(submission_rows_data(page))
 
     def _render(self, submission: Submission, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=submission.pk)

@@ -54,7 +54,14 @@ class Submission(models.Model):
                 fields=["brief", "candidate"], name="one_submission_per_candidate_and_brief"
             ),
         ]
-        indexes = [models.Index(fields=["agency", "-created_at"])]
+        indexes = [
+            models.Index(fields=["agency", "-created_at"]),
+            # The partner API's sync order, for clients and for one agency's keys.
+            models.Index(fields=["updated_at", "public_id"], name="submission_sync_order"),
+            models.Index(
+                fields=["agency", "updated_at", "public_id"], name="submission_agency_sync_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Submission {self.public_id}"
