@@ -1,11 +1,17 @@
 """Request routing around tenants: health on any host, and who may enter a workspace."""
 
+import copy
+import threading
+import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django_tenants.middleware.main import TenantMainMiddleware
 
 from tenants.health import health_report
 from tenants.selectors import workspace_access_for
@@ -15,6 +21,50 @@ HEALTH_PATH = "/healthz"
 # Paths that a person who is not (yet) a member may reach on a workspace host. The API
 # authenticates with keys of its own (api app) and never with the session.
 WORKSPACE_OPEN_PREFIXES = ("/accounts/", "/static/", "/api/", "/favicon.ico")
+
+
+class TenantRoutingMiddleware(TenantMainMiddleware):
+    """django-tenants' host routing with a short per-process memory of host -> client.
+
+    Looking the host up costs a query (and a switch to the public schema) on every request;
+    remembered for TENANT_ROUTING_CACHE_SECONDS (default 10; 0 turns it off), a busy host
+    costs one query per process per period. Saving or deleting a client or a domain forgets
+    everything in this process at once; other processes follow within the period. Unknown
+    hosts are never remembered. Each request gets its own copy of the client object.
+    """
+
+    _remembered: dict[str, tuple[float, Any]] = {}
+    _lock = threading.Lock()
+    MAX_HOSTS = 2000
+
+    def get_tenant(self, domain_model: Any, hostname: str) -> Any:
+        seconds = float(getattr(settings, "TENANT_ROUTING_CACHE_SECONDS", 10))
+        if seconds <= 0:
+            return super().get_tenant(domain_model, hostname)
+        now = time.monotonic()
+        hit = self._remembered.get(hostname)
+        if hit is not None and hit[0] > now:
+            return copy.copy(hit[1])
+        tenant = super().get_tenant(domain_model, hostname)
+        with self._lock:
+            if len(self._remembered) >= self.MAX_HOSTS:
+                self._remembered.clear()
+            self._remembered[hostname] = (now + seconds, tenant)
+        return copy.copy(tenant)
+
+    @classmethod
+    def forget(cls, **kwargs: Any) -> None:
+        with cls._lock:
+            cls._remembered.clear()
+
+
+def _forget_routing(sender: Any, **kwargs: Any) -> None:
+    TenantRoutingMiddleware.forget()
+
+
+for _model in ("tenants.Client", "tenants.Domain"):
+    post_save.connect(_forget_routing, sender=_model, dispatch_uid=f"routing-save-{_model}")
+    post_delete.connect(_forget_routing, sender=_model, dispatch_uid=f"routing-delete-{_model}")
 
 
 class HealthCheckMiddleware:

@@ -102,3 +102,65 @@ def test_public_dashboard_lists_client_memberships(tenant_a, tenant_b):
     page = http_client(user=user).get("/")
     assert tenant_b.name.encode() in page.content
     assert tenant_a.name.encode() not in page.content
+
+
+# --- host routing with the per-process memory (TENANT_ROUTING_CACHE_SECONDS) -------------------
+
+
+@pytest.fixture
+def routing_memory(settings):
+    from tenants.middleware import TenantRoutingMiddleware
+
+    settings.TENANT_ROUTING_CACHE_SECONDS = 10
+    TenantRoutingMiddleware.forget()
+    yield
+    TenantRoutingMiddleware.forget()
+
+
+def _domain_queries(client, host):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz/x", HTTP_HOST=host)
+    return response, [q["sql"] for q in queries.captured_queries if "tenants_domain" in q["sql"]]
+
+
+def test_remembered_hosts_still_route_each_workspace_to_its_own_data(
+    routing_memory, tenant_a, tenant_b, as_role, in_tenant
+):
+    with in_tenant(tenant_a):
+        AuditEntryFactory(action="alpha.secret-marker")
+    admin_a, admin_b = as_role(tenant_a, "admin"), as_role(tenant_b, "admin")
+    for _ in range(3):  # the second and third requests are served from the memory
+        page_a, page_b = admin_a.http.get("/"), admin_b.http.get("/")
+        assert b"alpha.secret-marker" in page_a.content
+        assert b"alpha.secret-marker" not in page_b.content
+        assert http_client(tenant=tenant_b, user=admin_a.user).get("/").status_code == 404
+
+
+def test_a_remembered_host_costs_no_lookup_and_unknown_hosts_are_never_remembered(
+    routing_memory, tenant_a
+):
+    from django.test import Client as HttpClient
+
+    from tests.conftest import host_of
+
+    client = HttpClient()
+    _, first = _domain_queries(client, host_of(tenant_a))
+    _, second = _domain_queries(client, host_of(tenant_a))
+    assert (len(first), len(second)) == (1, 0)
+    for _ in range(2):
+        response, lookups = _domain_queries(client, "nobody.localhost")
+        assert response.status_code == 404
+        assert len(lookups) == 1
+
+
+def test_a_removed_domain_stops_routing_at_once(routing_memory, tenant_a, as_role):
+    from tenants.models import Domain
+
+    admin = as_role(tenant_a, "admin")
+    extra = Domain.objects.create(domain="careers-alpha.localhost", tenant=tenant_a)
+    assert admin.http.get("/", HTTP_HOST=extra.domain).status_code in (200, 302)
+    extra.delete()
+    assert admin.http.get("/", HTTP_HOST=extra.domain).status_code == 404

@@ -26,6 +26,9 @@ CACHES["default"]["KEY_PREFIX"] = "aihiring-test"
 CELERY_BROKER_URL = _redis_db(REDIS_URL, TEST_REDIS_DB + 1)
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = "aihiring-test"
+# Tests create and roll back clients and domains freely: route without the memory, except in
+# the tests of the memory itself (tests/test_isolation.py).
+TENANT_ROUTING_CACHE_SECONDS = 0
 MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
 LOGIN_FAILURE_LIMIT = 5
 WEBHOOK_REQUIRE_HTTPS = False
