@@ -339,8 +339,17 @@ def test_a_job_another_worker_is_running_is_left_alone(setup):
     params.pop("context", None)
     with psycopg.connect(**params, autocommit=True) as other_worker:
         other_worker.execute("SELECT pg_advisory_lock(%s)", [import_run_lock_key(job.pk)])
+        other_pid = other_worker.info.backend_pid
         job = run(job)
     assert (job.status, job.done_rows) == (ImportStatus.QUEUED, 0)
+    # The server ends the other backend (and drops its locks) shortly after the client hangs up.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [other_pid])
+            if cursor.fetchone() is None:
+                break
+        time.sleep(0.05)
     assert Submission.objects.count() == 0
     assert run(job).status == ImportStatus.DONE  # the lock went with the other connection
 
