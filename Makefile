@@ -57,7 +57,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 bench: migrate
-	@set -e; for f in bench/*.py; do echo "== $$f"; $(PY) $$f; done
+	@set -e; for f in bench/[!_]*.py; do echo "== $$f"; $(PY) $$f; done
 
 stop-services:
 	$(PY) -m config.devservices --stop

@@ -1,5 +1,6 @@
-"""Shared start-up for benchmarks: Django on a database of its own (aihiring_bench) on the same
-PostgreSQL and Redis as `make test`, so a benchmark never touches dev or test data."""
+"""Shared start-up for benchmarks: Django on a database of its own (aihiring_bench, created
+afresh for every benchmark) on the same PostgreSQL and Redis as `make test`, so a benchmark
+never touches dev or test data and never inherits an earlier run's catalog bloat."""
 
 import os
 import sys
@@ -23,7 +24,8 @@ def bench_django_setup() -> None:
     os.environ["DATABASE_URL"] = bench_url
     if "REDIS_URL" in resolved:
         os.environ.setdefault("REDIS_URL", resolved["REDIS_URL"])
-    devservices._ensure_database(bench_url)
+    # A new database for every benchmark: same starting point every run.
+    devservices._ensure_database(bench_url, fresh=True)
 
     import django
 
