@@ -41,6 +41,11 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "kwargs": {"task_name": "hiring.tasks.outbox_relay"},
     },
+    "imports-resume": {
+        "task": "tenants.tasks.tenants_dispatch",
+        "schedule": 300.0,
+        "kwargs": {"task_name": "hiring.tasks.imports_resume"},
+    },
     "outbox-cleanup-nightly": {
         "task": "tenants.tasks.tenants_dispatch",
         "schedule": crontab(minute=50, hour=3),

@@ -5,7 +5,7 @@ Import it from hiring/tasks.py (Celery autodiscovers that module only) so worker
 
 from celery import shared_task
 
-from hiring.services.imports import import_job_run
+from hiring.services.imports import import_job_run, imports_resume
 
 # An import of the largest allowed file (IMPORT_MAX_ROWS rows) must not hit the default
 # 10-minute limit; bench/import_csv.py measures the rate these limits are set from.
@@ -24,3 +24,10 @@ def import_job_run_task(*, job_id: int) -> str | None:
     and rows already imported are skipped. Returns the job's final status."""
     job = import_job_run(job_id=job_id)
     return job.status if job is not None else None
+
+
+@shared_task(name="hiring.tasks.imports_resume")
+def imports_resume_task() -> int:
+    """Beat, every 5 minutes per tenant: hand unfinished imports nobody runs to the workers
+    again (see imports_resume). Returns how many were queued."""
+    return imports_resume()

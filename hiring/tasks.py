@@ -28,6 +28,6 @@ def outbox_relay() -> int:
 
 
 # Tasks defined in topic modules, imported here so Celery's autodiscovery registers them.
-from hiring.import_tasks import import_job_run_task  # noqa: E402, F401
+from hiring.import_tasks import import_job_run_task, imports_resume_task  # noqa: E402, F401
 from hiring.privacy_tasks import retention_apply_task  # noqa: E402, F401
 from hiring.reminder_tasks import digest_run, outbox_cleanup, reminders_run  # noqa: E402, F401

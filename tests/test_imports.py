@@ -2,6 +2,7 @@
 the real submission rules, re-uploads without duplicates, the pages, and a real worker."""
 
 import csv
+import datetime as dt
 import io
 import time
 from typing import Any
@@ -14,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 import hiring.import_tasks  # noqa: F401  (registers the task with the test worker)
@@ -748,3 +750,73 @@ def test_a_worker_runs_the_upload_and_a_second_delivery_adds_nothing(celery_work
         assert Submission.objects.filter(agency=agency).count() == 40
         assert ImportJob.objects.get(pk=job.pk).done_rows == 40
     connection.set_schema_to_public()
+
+
+@pytest.mark.worker
+def test_an_upload_whose_hand_over_failed_is_resumed_by_the_sweep(
+    celery_worker, tenant_a, monkeypatch
+):
+    """The broker is down when the upload commits: the job stays queued; the periodic sweep
+    hands it to a worker once it is old enough, and the worker imports it."""
+    from hiring.import_tasks import imports_resume_task
+    from hiring.services import imports as import_service
+
+    schema_name = tenant_a.schema_name
+    handed_over: list[int] = []
+
+    def broker_down(*, task_name: str, schema_name: str, kwargs: Any = None) -> None:
+        handed_over.append(kwargs["job_id"])
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(import_service, "send_to_tenant", broker_down)
+    with schema_context(schema_name):
+        agency = AgencyFactory()
+        EngagementFactory(client=tenant_a, agency=agency)
+        recruiter = Actor.for_user(UserFactory(), agency_id=agency.pk)
+        brief = _open_brief()
+        job = import_job_create(
+            actor=recruiter, agency=agency, upload=upload(csv_bytes([row(brief, 1)]))
+        )
+    assert handed_over == [job.pk]
+    monkeypatch.undo()
+    time.sleep(0.5)
+    with schema_context(schema_name):
+        assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.QUEUED
+        # Too recent for the sweep: it may still be waiting in the queue.
+        assert imports_resume_task.delay().get(timeout=30) == 0
+        ImportJob.objects.filter(pk=job.pk).update(
+            created_at=timezone.now() - dt.timedelta(minutes=11)
+        )
+        assert imports_resume_task.delay().get(timeout=30) == 1
+    job = _wait_for_finish(schema_name, job.pk)
+    assert (job.status, job.done_rows) == (ImportStatus.DONE, 1)
+    with schema_context(schema_name):
+        assert Submission.objects.filter(agency=agency).count() == 1
+        # Finished: the next sweep leaves it alone.
+        assert imports_resume_task.delay().get(timeout=30) == 0
+    connection.set_schema_to_public()
+
+
+@pytest.mark.django_db
+def test_the_sweep_leaves_a_job_a_worker_is_running_alone(setup, monkeypatch):
+    from hiring.services import imports as import_service
+
+    job = create(setup, csv_bytes([row(setup["brief"], 1)]))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, created_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    queued: list[int] = []
+    monkeypatch.setattr(
+        import_service,
+        "send_to_tenant",
+        lambda *, task_name, schema_name, kwargs=None: queued.append(kwargs["job_id"]),
+    )
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as worker:
+        worker.execute("SELECT pg_advisory_lock(%s)", [import_run_lock_key(job.pk)])
+        assert import_service.imports_resume() == 0
+        worker.execute("SELECT pg_advisory_unlock(%s)", [import_run_lock_key(job.pk)])
+    assert import_service.imports_resume() == 1
+    assert queued == [job.pk]

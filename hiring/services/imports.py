@@ -22,6 +22,7 @@ retention cover.
 """
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -301,6 +302,39 @@ def import_job_create(
 def import_job_queue(*, job_id: int, schema_name: str) -> None:
     """Hand the job to a worker in the tenant's schema (called after commit)."""
     send_to_tenant(task_name=IMPORT_TASK_NAME, schema_name=schema_name, kwargs={"job_id": job_id})
+
+
+# An unfinished job is handed to the workers again after this long without one holding it: its
+# hand-over failed (the broker was down at upload) or its worker died mid-run (the broker would
+# only redeliver it after the visibility timeout, 26 hours).
+RESUME_AFTER = dt.timedelta(minutes=10)
+RESUME_BATCH = 100
+
+
+def imports_resume(*, now: dt.datetime | None = None) -> int:
+    """Queue again this tenant's queued or running imports that are older than RESUME_AFTER
+    and that no worker is running now (their run lock is free). A run resumes after its last
+    saved progress, and a job that finished meanwhile returns at once, so a needless extra
+    hand-over costs nothing. Returns how many jobs were queued."""
+    cutoff = (now or timezone.now()) - RESUME_AFTER
+    schema_name = current_schema_name()
+    stale = (
+        ImportJob.objects.filter(
+            status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING], created_at__lt=cutoff
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)[:RESUME_BATCH]
+    )
+    queued = 0
+    for job_id in stale:
+        with _run_lock(job_id) as free:
+            pass
+        if free:
+            import_job_queue(job_id=job_id, schema_name=schema_name)
+            queued += 1
+    if queued:
+        logger.info("handed %s unfinished import(s) to the workers again", queued)
+    return queued
 
 
 # --- the run ---------------------------------------------------------------------------------
