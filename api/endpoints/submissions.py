@@ -316,10 +316,11 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partne
     client_only_actions = frozenset({"move_stage"})
 
     def scoped_queryset(self, principal: ApiPrincipal) -> QuerySet[Submission]:
+        submissions = submissions_for(principal.access)
+        if self.action == "list":
+            return submissions  # list() reads plain rows and their history itself
         history = StageChange.objects.order_by("occurred_at", "id")
-        return submissions_for(principal.access).prefetch_related(
-            Prefetch("stage_changes", queryset=history)
-        )
+        return submissions.prefetch_related(Prefetch("stage_changes", queryset=history))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Submissions in sync order (last change, then id), a page at a time."""
