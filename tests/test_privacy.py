@@ -690,3 +690,39 @@ def test_pii_read_is_audited_with_ids_only(tenant_a):
             candidate_pii_read_record(
                 actor=Actor.for_user(viewer), candidate=candidate, purpose="kj@example.org"
             )
+
+
+@pytest.mark.django_db
+def test_erasure_removes_the_name_from_notifications_that_quote_it(tenant_a):
+    from hiring.models import Notification
+
+    canary = f"CANARY-{uuid.uuid4().hex[:8]}"
+    with tenant_context(tenant_a):
+        world = _world(tenant_a)
+        submission = _submit(
+            world, person={"full_name": f"Grace {canary} Hopper", "email": "grace@example.org"}
+        )
+        reader = UserFactory()
+        long_title = "Scorecard overdue: " + f"Grace {canary} Hopper" + " x" * 80
+        Notification.objects.bulk_create(
+            [
+                Notification(recipient=reader, kind="scorecard_overdue", title=long_title[:200]),
+                Notification(
+                    recipient=reader,
+                    kind="executive_digest",
+                    title="Weekly digest",
+                    body=f"Backend engineer 0: ranked first: Grace {canary} Hopper.",
+                ),
+                Notification(recipient=reader, kind="brief_closing", title="Unrelated"),
+            ]
+        )
+        candidate_erase(
+            actor=Actor.for_user(UserFactory()), candidate=submission.candidate, reason="request"
+        )
+        submission.candidate.refresh_from_db()
+        assert _text_hits(tenant_a.schema_name, [canary]) == []
+        texts = list(Notification.objects.order_by("id").values_list("title", "body"))
+        assert texts[0][0].startswith(f"Scorecard overdue: {submission.candidate.full_name}")
+        assert len(texts[0][0]) <= 200
+        assert submission.candidate.full_name in texts[1][1]
+        assert texts[2] == ("Unrelated", "")

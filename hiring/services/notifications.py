@@ -13,7 +13,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Left, Replace
 from django.utils import timezone
 
 from hiring.actors import Actor
@@ -188,3 +189,17 @@ def notification_unsubscribe_by_token(*, token: str) -> NotificationPreference:
             )
     preference.email_digest = False
     return preference
+
+
+def notifications_scrub_name(*, former: str, replacement: str) -> int:
+    """Replace a person's former name wherever this workspace's notifications quote it
+    (reminder titles, digest bodies): called by candidate erasure, inside its transaction.
+    Emails already sent are outside our reach. Returns how many notifications changed."""
+    former = former.strip()
+    if not former:
+        return 0
+    title_length = Notification._meta.get_field("title").max_length
+    return Notification.objects.filter(Q(title__contains=former) | Q(body__contains=former)).update(
+        title=Left(Replace(F("title"), Value(former), Value(replacement)), title_length),
+        body=Replace(F("body"), Value(former), Value(replacement)),
+    )

@@ -28,6 +28,7 @@ from hiring.actors import Actor
 from hiring.audit import audit_record
 from hiring.models import AuditEntry, Candidate, Stage, StageChange, Submission
 from hiring.outbox import outbox_record
+from hiring.services.notifications import notifications_scrub_name
 from tenants.models import Client
 from tenants.schema import current_schema_name
 
@@ -130,9 +131,10 @@ def erased_name(candidate: Candidate) -> str:
 def candidate_erase(*, actor: Actor, candidate: Candidate, reason: str) -> CandidateErasure:
     """Anonymize a candidate for good, in one transaction.
 
-    Cleared: name (replaced), email, phone, location, availability, summary, links, skills,
-    the resume file, every submission's proof text and links, the reasons given for their
-    stage changes, and whatever registered erasers clear (scorecard evidence). Kept: the
+    Cleared: name (replaced, also where notifications quote it), email, phone, location,
+    availability, summary, links, skills, the resume file, every submission's proof text and
+    links, the reasons given for their stage changes, and whatever registered erasers clear
+    (scorecard evidence). Kept: the
     rows, stages, dates, rates, ownership and scores, so counts and aggregates still add up.
 
     `reason` is a category from ERASURE_REASONS. Erasing an erased candidate changes nothing
@@ -148,7 +150,9 @@ def candidate_erase(*, actor: Actor, candidate: Candidate, reason: str) -> Candi
             return CandidateErasure(candidate=locked, already_erased=True)
         now = timezone.now()
         resume_name = locked.resume.name or ""
+        former_name = locked.full_name
         locked.full_name = erased_name(locked)
+        notifications_scrub_name(former=former_name, replacement=locked.full_name)
         for field in (
             "email",
             "email_normalized",
