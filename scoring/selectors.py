@@ -1,7 +1,8 @@
 """Reads of the scoring app, narrowed to what the actor may see.
 
 Blind scoring: an interviewer sees other interviewers' scorecards for a submission only after
-submitting their own. Hiring managers, admins and executives see all submitted scorecards.
+submitting their own. Hiring managers, admins and executives see all submitted scorecards,
+unless they are themselves assigned to score the submission: then they score blind too.
 Agencies never see scorecards (sharing feedback with agencies is not offered yet).
 """
 
@@ -29,7 +30,13 @@ def scorecards_visible(
     if not access.is_client:
         return cards.none()
     own = cards.filter(interviewer_id=user_id)
-    if access.role in FULL_VIEW_ROLES:
+    # A manager or admin asked to score this submission scores blind like any interviewer.
+    if (
+        access.role in FULL_VIEW_ROLES
+        and not InterviewAssignment.objects.filter(
+            submission=submission, interviewer_id=user_id
+        ).exists()
+    ):
         return (cards.filter(status=ScorecardStatus.SUBMITTED) | own).distinct()
     own_submitted = own.filter(status=ScorecardStatus.SUBMITTED).exists()
     if own_submitted:

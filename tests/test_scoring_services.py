@@ -376,6 +376,18 @@ def test_interviewers_score_blind_until_they_submit(world):
     assert visible_ids(interviewer, lena, submission) == {lena.pk}
 
 
+def test_a_manager_asked_to_score_is_blind_until_they_submit(world):
+    submission = world.submission()
+    omar = world.interviewer("omar")
+    world.score(submission, omar, (4, 4, 4, 4, 4))
+    manager = client_access(ClientRole.HIRING_MANAGER)
+    assert visible_ids(manager, world.manager, submission) == {omar.pk}
+    world.score(submission, world.manager, (3, 3, 3, 3, 3), submit=False)
+    assert visible_ids(manager, world.manager, submission) == {world.manager.pk}
+    world.score(submission, world.manager, (3, 3, 3, 3, 3))
+    assert visible_ids(manager, world.manager, submission) == {omar.pk, world.manager.pk}
+
+
 def test_managers_see_all_submitted_and_agencies_see_none(world):
     submission = world.submission()
     ines, omar = world.interviewer("ines"), world.interviewer("omar")
