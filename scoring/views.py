@@ -82,6 +82,9 @@ from tenants.selectors import WorkspaceAccess
 
 # Who may do what on these pages (client roles; agencies only ever see their analytics row).
 ASSIGNING_ROLES = (ClientRole.ADMIN, ClientRole.HIRING_MANAGER)
+# Agencies see the average scores of their candidates only when at least this many scorecards
+# make them up (docs/scoring.md, Agency analytics).
+AGENCY_SCORES_MIN_SCORECARDS = 5
 REVIEW_ROLES = (ClientRole.ADMIN, ClientRole.HIRING_MANAGER, ClientRole.EXECUTIVE)
 DECIDING_ROLES = (ClientRole.EXECUTIVE, ClientRole.ADMIN)
 SHORTLIST_PAGE_SIZE = 50
@@ -840,7 +843,7 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _agency_row(row: AgencyAnalytics) -> dict[str, Any]:
+def _agency_row(row: AgencyAnalytics, *, for_client: bool) -> dict[str, Any]:
     figures: dict[str, Any] = row.figures or {}
     total = figures.get("submissions") or 0
     reached = figures.get("reached") or {}
@@ -854,6 +857,10 @@ def _agency_row(row: AgencyAnalytics) -> dict[str, Any]:
         for stage in FUNNEL
     ]
     averages = figures.get("average_scores") or None
+    if not for_client and int(figures.get("scorecards") or 0) < AGENCY_SCORES_MIN_SCORECARDS:
+        # Averages over a handful of scorecards would tell an agency what one interviewer
+        # scored; agencies see them only once they blend many scorecards.
+        averages = None
     conflicts = figures.get("conflicts") or {}
     name = row.agency.name
     return {
@@ -888,7 +895,7 @@ def agency_analytics(request: HttpRequest) -> HttpResponse:
     access = _access(request)
     if access.is_client:
         _require_client_role(access, *REVIEW_ROLES)
-    rows = [_agency_row(row) for row in agency_analytics_for(access)]
+    rows = [_agency_row(row, for_client=access.is_client) for row in agency_analytics_for(access)]
     return render(
         request,
         "scoring/agency_analytics.html",

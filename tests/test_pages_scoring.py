@@ -907,6 +907,10 @@ def test_agency_analytics_for_clients_and_agencies(scene, as_role, monkeypatch):
     html = own.content.decode()
     assert "Northwind Talent" in html and "Southbank Staffing" not in html
     assert "Refresh now" not in html
+    # Three scorecards: the client sees the average profile, the agency does not (yet).
+    profile = "Average scorecard scores of Northwind Talent&#x27;s candidates"
+    assert profile in response.content.decode()
+    assert profile not in html
     theirs = other_recruiter.http.get("/analytics/agencies/").content.decode()
     assert "Northwind Talent" not in theirs
 
