@@ -288,6 +288,11 @@ def test_client_key_writes_a_scorecard_on_behalf_of_an_assigned_interviewer(
         assert entry.actor_user_id == third.pk
         assert entry.actor_ref == world.key("client").prefix
     path = f"/api/v1/scorecards/{card['id']}/"
+    # An unknown category is refused and named, never silently dropped.
+    unknown = send(http, "PATCH", path, {"scores": {"A": 3, "F": 1}, "evidence": {"a": "x"}})
+    assert unknown.status_code == 400, unknown.content
+    assert {"scores.F", "evidence.a"} <= set(unknown.json()["errors"]), unknown.json()
+    assert send(http, "GET", path, None).json()["scores"]["A"] == 4
     incomplete = send(http, "PATCH", path, {"submit": True})
     assert incomplete.status_code == 400
     assert "recommendation" in incomplete.json()["errors"]

@@ -14,6 +14,18 @@ from api.errors import django_validation_errors
 UNKNOWN_FIELD = "Unknown field: it cannot be set through the API."
 
 
+class StrictKeysMixin:
+    """For nested input objects: a key the serializer does not declare is refused with 400
+    and named, never silently dropped (DRF's default)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))  # type: ignore[attr-defined]
+            if unknown:
+                raise ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
 class AgencyRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     name = serializers.CharField(read_only=True)

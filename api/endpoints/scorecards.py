@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
-from api.endpoints.common import service_errors, validated_input
+from api.endpoints.common import StrictKeysMixin, service_errors, validated_input
 from hiring.errors import ConflictError
 from hiring.models import AuditEntry, Submission
 from scoring.models import (
@@ -48,7 +48,7 @@ SERVICE_FIELD_PATHS = {
 # --- representation --------------------------------------------------------------------------
 
 
-class ScoresSerializer(serializers.Serializer):
+class ScoresSerializer(StrictKeysMixin, serializers.Serializer):
     A = serializers.IntegerField(min_value=0, max_value=5, allow_null=True, required=False)
     B = serializers.IntegerField(min_value=0, max_value=5, allow_null=True, required=False)
     C = serializers.IntegerField(min_value=0, max_value=5, allow_null=True, required=False)
@@ -56,7 +56,7 @@ class ScoresSerializer(serializers.Serializer):
     E = serializers.IntegerField(min_value=0, max_value=5, allow_null=True, required=False)
 
 
-class EvidenceSerializer(serializers.Serializer):
+class EvidenceSerializer(StrictKeysMixin, serializers.Serializer):
     A = serializers.CharField(max_length=5000, allow_blank=True, required=False)
     B = serializers.CharField(max_length=5000, allow_blank=True, required=False)
     C = serializers.CharField(max_length=5000, allow_blank=True, required=False)

@@ -23,7 +23,12 @@ from rest_framework.response import Response
 
 from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
-from api.endpoints.common import AgencyRefSerializer, service_errors, validated_input
+from api.endpoints.common import (
+    AgencyRefSerializer,
+    StrictKeysMixin,
+    service_errors,
+    validated_input,
+)
 from hiring.models import Stage, StageChange, Submission
 from hiring.selectors import briefs_for, submissions_for
 from hiring.services.submissions import (
@@ -216,7 +221,7 @@ def _optional_text(limit: int) -> serializers.CharField:
     return serializers.CharField(max_length=limit, allow_blank=True, required=False)
 
 
-class CandidateInputSerializer(serializers.Serializer):
+class CandidateInputSerializer(StrictKeysMixin, serializers.Serializer):
     full_name = serializers.CharField(max_length=CANDIDATE_FIELDS["full_name"])
     email = _optional_text(CANDIDATE_FIELDS["email"])
     phone = _optional_text(CANDIDATE_FIELDS["phone"])
@@ -230,15 +235,8 @@ class CandidateInputSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=60), max_length=50, required=False
     )
 
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
 
-
-class ProofInputSerializer(serializers.Serializer):
+class ProofInputSerializer(StrictKeysMixin, serializers.Serializer):
     shipped_solution = serializers.CharField(max_length=5000)
     baseline = _optional_text(5000)
     improvement = _optional_text(5000)
@@ -247,13 +245,6 @@ class ProofInputSerializer(serializers.Serializer):
     links = serializers.ListField(
         child=serializers.CharField(max_length=500), max_length=MAX_LINKS, required=False
     )
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
 
 
 class SubmissionCreateSerializer(serializers.Serializer):

@@ -198,7 +198,7 @@ def notifications_scrub_name(*, former: str, replacement: str) -> int:
     former = former.strip()
     if not former:
         return 0
-    title_length = Notification._meta.get_field("title").max_length
+    title_length = Notification._meta.get_field("title").max_length or 200
     return Notification.objects.filter(Q(title__contains=former) | Q(body__contains=former)).update(
         title=Left(Replace(F("title"), Value(former), Value(replacement)), title_length),
         body=Replace(F("body"), Value(former), Value(replacement)),
