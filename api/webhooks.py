@@ -44,8 +44,9 @@ from hiring.audit import audit_record
 from hiring.errors import ConflictError, NotFoundError
 from hiring.models import BriefStatus, OutboxEvent, RoleBrief
 from hiring.selectors import brief_visible_to_agency
-from tenants.models import ApiKey, ClientMembership, ClientRole, Engagement, EngagementStatus
+from tenants.models import ApiKey, ClientMembership, ClientRole, Engagement
 from tenants.schema import current_client, current_schema_name
+from tenants.selectors import AGENCY_VISIBLE_STATUSES
 from tenants.tasks import send_to_tenant
 
 logger = logging.getLogger(__name__)
@@ -368,7 +369,8 @@ def webhook_fan_out(*, event_id: int) -> int:
             Engagement.objects.filter(
                 client=current_client(),
                 agency_id__in=agency_ids,
-                status__in=[EngagementStatus.ACTIVE, EngagementStatus.PAUSED],
+                agency__is_active=True,
+                status__in=AGENCY_VISIBLE_STATUSES,
             ).values_list("agency_id", flat=True)
         )
     brief_cache: dict[str, Any] = {}

@@ -610,7 +610,13 @@ def test_fan_out_matches_types_agencies_and_is_idempotent(
             "brief.status_changed", {"brief_id": brief_id, "previous_status": "draft"}
         ) == {"client_all"}
         assert receivers_of("webhook.test", {}) == set()
-    assert len(queued) == 2 + 1 + 3 + 2 + 1
+        # A platform-deactivated agency (its keys are refused too) receives nothing more.
+        agency_a.is_active = False
+        agency_a.save(update_fields=["is_active"])
+        assert receivers_of("submission.created", {"brief_id": brief_id}, agency_a.pk) == {
+            "client_all"
+        }
+    assert len(queued) == 2 + 1 + 3 + 2 + 1 + 1
 
 
 def test_the_safety_net_finds_lost_and_overdue_attempts(
