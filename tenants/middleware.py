@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
@@ -59,7 +60,10 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
 
 
 def _forget_routing(sender: Any, **kwargs: Any) -> None:
+    # At once (this process must not route to what was just changed) and again after commit
+    # (a request in between could have remembered the row as it was before the change).
     TenantRoutingMiddleware.forget()
+    transaction.on_commit(TenantRoutingMiddleware.forget)
 
 
 for _model in ("tenants.Client", "tenants.Domain"):

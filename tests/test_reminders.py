@@ -178,6 +178,24 @@ def test_a_friday_submission_is_not_late_on_monday_with_three_business_days():
     assert dt.datetime(2024, 6, 12, 10, 1, tzinfo=BERLIN) > due
 
 
+def test_business_days_waiting_is_the_count_add_business_days_defines():
+    import random
+
+    rng = random.Random(7)
+    start = dt.datetime(2024, 3, 1, 0, 0, tzinfo=BERLIN)  # across a DST change
+    for _ in range(300):
+        changed = start + dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 40))
+        now = changed + dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 30))
+        expected = 0
+        while add_business_days(changed, expected + 1) <= now:
+            expected += 1
+        assert business_days_waiting(changed, now=now, zone=BERLIN) == expected
+    # Long waits are counted in full (about 261 business days a year).
+    long_ago = dt.datetime(2022, 6, 6, 9, 0, tzinfo=BERLIN)  # a Monday
+    waited = business_days_waiting(long_ago, now=long_ago + dt.timedelta(days=728), zone=BERLIN)
+    assert waited == 520
+
+
 def test_business_days_follow_the_clients_time_zone():
     # Friday 23:30 UTC is already Saturday in Berlin: Berlin's count starts on Monday.
     changed = dt.datetime(2024, 6, 7, 23, 30, tzinfo=UTC)

@@ -40,7 +40,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, mailers
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -156,13 +156,19 @@ def is_quiet_hour(hour: int, *, start: int, end: int) -> bool:
     return hour >= start or hour < end
 
 
+def _business_start(moment: dt.datetime) -> dt.datetime:
+    """A moment at the weekend counts from the start of the next Monday."""
+    local = moment
+    while local.weekday() >= 5:
+        local = (local + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return local
+
+
 def add_business_days(moment: dt.datetime, days: int) -> dt.datetime:
     """`moment` (aware, in the client's zone) plus `days` business days (Mon-Fri), at the same
     local time. A moment at the weekend counts from the start of the next Monday, so
     Saturday + 1 business day is the end of Monday."""
-    local = moment
-    while local.weekday() >= 5:
-        local = (local + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    local = _business_start(moment)
     remaining = days
     while remaining > 0:
         local += dt.timedelta(days=1)
@@ -178,11 +184,15 @@ def feedback_due_at(changed_at: dt.datetime, *, business_days: int, zone: ZoneIn
 
 def business_days_waiting(changed_at: dt.datetime, *, now: dt.datetime, zone: ZoneInfo) -> int:
     """Whole business days elapsed since `changed_at` (what the agency sees)."""
-    start = changed_at.astimezone(zone)
+    # One walk over the calendar: the k-th weekday reached is add_business_days(start, k).
+    local = _business_start(changed_at.astimezone(zone))
     waited = 0
-    while waited < 366 and add_business_days(start, waited + 1) <= now:
-        waited += 1
-    return waited
+    while True:
+        local += dt.timedelta(days=1)
+        if local > now:
+            return waited
+        if local.weekday() < 5:
+            waited += 1
 
 
 def scorecard_is_overdue(due_at: dt.datetime, *, now: dt.datetime, overdue_hours: int) -> bool:
@@ -348,8 +358,9 @@ def reminder_settings_update(*, actor: Actor, data: dict[str, Any]) -> ReminderS
         current.updated_at = timezone.now()
         current.save()
         if client.timezone != zone_name:
-            Client.objects.filter(pk=client.pk).update(timezone=zone_name)
             client.timezone = zone_name
+            # save(), not update(): web processes forget their remembered copy of the client.
+            client.save(update_fields=["timezone"])
             changed.append("timezone")
         audit_record(
             actor=actor,
@@ -438,14 +449,16 @@ def due_scorecard_reminders(ctx: ReminderContext) -> list[DueReminder]:
     return due
 
 
-def _awaiting_feedback(ctx: ReminderContext, *, agency_id: int | None = None) -> list[Submission]:
+def _awaiting_feedback(
+    ctx: ReminderContext, *, agency_id: int | None = None
+) -> QuerySet[Submission]:
     """Submissions waiting for the client's feedback in an open brief, longest wait first."""
     submissions = Submission.objects.filter(
         stage__in=AWAITING_CLIENT_STAGES, brief__status=BriefStatus.OPEN
     ).select_related("brief", "candidate", "agency")
     if agency_id is not None:
         submissions = submissions.filter(agency_id=agency_id)
-    return list(submissions.order_by("stage_changed_at", "id"))
+    return submissions.order_by("stage_changed_at", "id")
 
 
 def feedback_overdue_submissions(ctx: ReminderContext) -> list[tuple[Submission, dt.datetime]]:
