@@ -19,57 +19,51 @@ app.autodiscover_tasks()
 # Liveness keys for /healthz (imported for its signal handlers).
 import tenants.worker_heartbeat  # noqa: E402, F401
 
+HOUR = 3600.0
+DAY = 24 * HOUR
+
+
+def _every_tenant(task_name: str, schedule: float | crontab, *, expires: float) -> dict:
+    """A beat entry that runs `task_name` once per active tenant through the batched
+    dispatcher. `expires` (seconds, about one period): a dispatch still queued when the next
+    one is due is dropped, so workers coming back after an outage find one round of each job
+    waiting, not one per missed tick."""
+    return {
+        "task": "tenants.tasks.tenants_dispatch",
+        "schedule": schedule,
+        "kwargs": {"task_name": task_name},
+        "options": {"expires": expires},
+    }
+
+
 # The whole beat schedule lives here, in code. Per-tenant work is started by a dispatcher in the
 # public schema that fans out to every active tenant in batches (tenants.tasks).
 app.conf.beat_schedule = {
     "clear-expired-sessions": {
         "task": "tenants.tasks.sessions_clear_expired",
         "schedule": crontab(minute=17, hour=3),
+        "options": {"expires": DAY},
     },
-    "agency-analytics-nightly": {
-        "task": "tenants.tasks.tenants_dispatch",
-        "schedule": crontab(minute=40, hour=2),
-        "kwargs": {"task_name": "scoring.tasks.agency_analytics_refresh"},
-    },
-    "candidate-retention": {
-        "task": "tenants.tasks.tenants_dispatch",
-        "schedule": crontab(minute=41, hour=2),
-        "kwargs": {"task_name": "hiring.tasks.retention_apply"},
-    },
-    "relay-outbox": {
-        "task": "tenants.tasks.tenants_dispatch",
-        "schedule": 30.0,
-        "kwargs": {"task_name": "hiring.tasks.outbox_relay"},
-    },
-    "imports-resume": {
-        "task": "tenants.tasks.tenants_dispatch",
-        "schedule": 300.0,
-        "kwargs": {"task_name": "hiring.tasks.imports_resume"},
-    },
-    "outbox-cleanup-nightly": {
-        "task": "tenants.tasks.tenants_dispatch",
-        "schedule": crontab(minute=50, hour=3),
-        "kwargs": {"task_name": "hiring.tasks.outbox_cleanup"},
-    },
-    "reminders-hourly": {
-        "task": "tenants.tasks.tenants_dispatch",
-        "schedule": crontab(minute=5),
-        "kwargs": {"task_name": "hiring.tasks.reminders_run"},
-    },
+    "relay-outbox": _every_tenant("hiring.tasks.outbox_relay", 30.0, expires=30),
+    "webhook-retry-due": _every_tenant("api.tasks.webhook_retry_due", 60.0, expires=60),
+    "imports-resume": _every_tenant("hiring.tasks.imports_resume", 300.0, expires=300),
+    "reminders-hourly": _every_tenant(
+        "hiring.tasks.reminders_run", crontab(minute=5), expires=HOUR
+    ),
     # Hourly so that each workspace's digest goes out at its own local hour and weekday.
-    "executive-digest-hourly": {
-        "task": "tenants.tasks.tenants_dispatch",
-        "schedule": crontab(minute=10),
-        "kwargs": {"task_name": "hiring.tasks.digest_run"},
-    },
-    "webhook-retry-due": {
-        "task": "tenants.tasks.tenants_dispatch",
-        "schedule": 60.0,
-        "kwargs": {"task_name": "api.tasks.webhook_retry_due"},
-    },
-    "idempotency-purge": {
-        "task": "tenants.tasks.tenants_dispatch",
-        "schedule": crontab(minute=23),
-        "kwargs": {"task_name": "api.tasks.idempotency_purge"},
-    },
+    "executive-digest-hourly": _every_tenant(
+        "hiring.tasks.digest_run", crontab(minute=10), expires=HOUR
+    ),
+    "idempotency-purge": _every_tenant(
+        "api.tasks.idempotency_purge", crontab(minute=23), expires=HOUR
+    ),
+    "agency-analytics-nightly": _every_tenant(
+        "scoring.tasks.agency_analytics_refresh", crontab(minute=40, hour=2), expires=DAY
+    ),
+    "candidate-retention": _every_tenant(
+        "hiring.tasks.retention_apply", crontab(minute=41, hour=2), expires=DAY
+    ),
+    "outbox-cleanup-nightly": _every_tenant(
+        "hiring.tasks.outbox_cleanup", crontab(minute=50, hour=3), expires=DAY
+    ),
 }

@@ -54,3 +54,17 @@ def test_dispatcher_fans_out_to_every_tenant(celery_worker, tenant_a, tenant_b):
     connection.set_schema_to_public()
     assert tenants_dispatch.delay(task_name="hiring.tasks.outbox_relay").get(timeout=20) >= 2
     assert _wait_for(lambda: all(_published(s, e) for s, e in events.items()))
+
+
+def test_every_beat_entry_names_registered_tasks_and_expires():
+    import hiring.tasks  # noqa: F401  (topic modules register their tasks through it)
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    assert app.conf.beat_schedule
+    for name, entry in app.conf.beat_schedule.items():
+        assert entry["task"] in app.tasks, name
+        per_tenant = entry.get("kwargs", {}).get("task_name")
+        if per_tenant is not None:
+            assert per_tenant in app.tasks, (name, per_tenant)
+        assert entry["options"]["expires"] > 0, name
