@@ -225,3 +225,13 @@ def test_events_of_a_rolled_back_change_are_never_written(in_a, actor):
         raise RuntimeError("the surrounding operation failed")
     assert not OutboxEvent.objects.exists()
     assert not RoleBrief.objects.exists()
+
+
+def test_an_edit_from_a_stale_copy_keeps_a_status_change_made_meanwhile(in_a, actor):
+    brief = brief_open(actor=actor, brief=brief_create(actor=actor, data=ready_brief_data()))
+    stale = RoleBrief.objects.get(pk=brief.pk)
+    brief_set_status(actor=actor, brief=brief, status="on_hold")
+    updated = brief_update(actor=actor, brief=stale, data={"title": "Forecasting engineer"})
+    assert (updated.status, updated.title) == ("on_hold", "Forecasting engineer")
+    brief.refresh_from_db()
+    assert (brief.status, brief.title) == ("on_hold", "Forecasting engineer")

@@ -235,30 +235,35 @@ def brief_create(*, actor: Actor, data: dict[str, Any]) -> RoleBrief:
 
 
 def brief_update(*, actor: Actor, brief: RoleBrief, data: dict[str, Any]) -> RoleBrief:
-    if brief.status == BriefStatus.CLOSED:
-        raise ConflictError("A closed brief cannot be edited.", code="brief_closed")
+    """Edit a brief's fields; returns the updated brief (the given instance is not changed).
+
+    The row is locked and read again first, so an edit never undoes a status change or an
+    opening that committed after the caller loaded the brief."""
     cleaned = _clean_brief_fields(data, partial=True)
-    track_changed = "track" in cleaned and cleaned["track"] != brief.track
-    for field, value in cleaned.items():
-        if field in ("scorecard_weights", "scorecard_floors"):
-            value = {**(getattr(brief, field) or {}), **value}
-        setattr(brief, field, value)
-    _check_rate_range(brief)
-    policy_given = "scorecard_weights" in cleaned or "scorecard_floors" in cleaned
-    _apply_default_policy(brief, only_missing=not track_changed or policy_given)
-    if (
-        brief.status == BriefStatus.OPEN
-        and brief_readiness_gaps(brief.__dict__)
-        and brief.readiness_override_at is None
-    ):
-        raise ValidationError(
-            {
-                "__all__": "This change would make an open brief unready; "
-                "complete it or put the brief on hold first."
-            }
-        )
-    brief.updated_at = timezone.now()
     with transaction.atomic():
+        brief = RoleBrief.objects.select_for_update().get(pk=brief.pk)
+        if brief.status == BriefStatus.CLOSED:
+            raise ConflictError("A closed brief cannot be edited.", code="brief_closed")
+        track_changed = "track" in cleaned and cleaned["track"] != brief.track
+        for field, value in cleaned.items():
+            if field in ("scorecard_weights", "scorecard_floors"):
+                value = {**(getattr(brief, field) or {}), **value}
+            setattr(brief, field, value)
+        _check_rate_range(brief)
+        policy_given = "scorecard_weights" in cleaned or "scorecard_floors" in cleaned
+        _apply_default_policy(brief, only_missing=not track_changed or policy_given)
+        if (
+            brief.status == BriefStatus.OPEN
+            and brief_readiness_gaps(brief.__dict__)
+            and brief.readiness_override_at is None
+        ):
+            raise ValidationError(
+                {
+                    "__all__": "This change would make an open brief unready; "
+                    "complete it or put the brief on hold first."
+                }
+            )
+        brief.updated_at = timezone.now()
         brief.save()
         audit_record(
             actor=actor,
