@@ -14,14 +14,10 @@ from django.http import QueryDict
 
 from hiring.models import BriefStatus, Need, RateUnit, RemotePolicy, RoleBrief, Stage, Track
 from hiring.readiness import GENAI_EVALUATION_FIELDS
+from scoring.engine import CATEGORY_NAMES
 
-SCORECARD_CATEGORIES = {
-    "A": "Applied AI delivery",
-    "B": "Data competence",
-    "C": "Production readiness",
-    "D": "Security and risk thinking",
-    "E": "Communication",
-}
+# The rubric's category names, for the brief form's weights and floors.
+SCORECARD_CATEGORIES = CATEGORY_NAMES
 
 TRACK_DESCRIPTIONS = {
     Track.PYTHON_DEVELOPER: "APIs, data pipelines, integrations and automation.",

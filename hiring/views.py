@@ -56,6 +56,7 @@ from hiring.services.briefs import (
     brief_update,
 )
 from hiring.services.submissions import (
+    AWAITING_CLIENT_STAGES,
     CLIENT_TRANSITIONS,
     CLOSED_STAGES,
     PROOF_REQUIRED,
@@ -63,16 +64,12 @@ from hiring.services.submissions import (
     submission_move_stage,
     submission_withdraw,
 )
+from scoring.selectors import FULL_VIEW_ROLES
 from tenants.models import AgencyRole, ClientRole, EngagementStatus, User
 from tenants.selectors import WorkspaceAccess, client_engagements, client_team
 
-# Who reads scorecards and shortlists (the scoring pages check the same roles).
-SCORE_REVIEW_ROLES = (ClientRole.ADMIN, ClientRole.HIRING_MANAGER, ClientRole.EXECUTIVE)
-
 PAGE_SIZE = 50
 BRIEF_WRITER_ROLES = (ClientRole.ADMIN, ClientRole.HIRING_MANAGER)
-# Stages in which an agency is waiting for the client to act.
-AWAITING_CLIENT_STAGES = frozenset({Stage.SUBMITTED, Stage.SCREENING})
 STATUS_ACTION_LABELS = {
     BriefStatus.ON_HOLD: "Put on hold",
     BriefStatus.FILLED: "Mark filled",
@@ -404,7 +401,7 @@ def _render_brief_detail(
         and access.engagement.is_active,
     }
     if access.is_client:
-        context["can_view_shortlist"] = access.has_client_role(*SCORE_REVIEW_ROLES)
+        context["can_view_shortlist"] = access.has_client_role(*FULL_VIEW_ROLES)
         context["shares"] = (
             []
             if brief.shared_with_all_engaged
@@ -648,7 +645,7 @@ def _render_submission_detail(
         context["is_interviewer"] = InterviewAssignment.objects.filter(
             submission=submission, interviewer_id=request.user.pk
         ).exists()
-        context["can_review_scores"] = access.has_client_role(*SCORE_REVIEW_ROLES)
+        context["can_review_scores"] = access.has_client_role(*FULL_VIEW_ROLES)
     if _is_brief_writer(access):
         allowed = _allowed_moves(submission)
         if allowed:

@@ -2,7 +2,7 @@
 
 They parse and present input; the rules (evidence for extreme scores, who may be assigned,
 reasons for rejections and floor overrides) live in scoring.services, whose field errors the
-views put next to the fields with `apply_service_errors`.
+views put next to the fields with `hiring.forms.apply_service_errors`.
 """
 
 import datetime as dt
@@ -16,18 +16,6 @@ from scoring.kits import KitSection
 from scoring.models import EVIDENCE_FIELDS, SCORE_FIELDS, Recommendation, Scorecard
 
 NOT_SCORED = ""
-
-
-def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: known fields next to the field, the rest
-    (and "__all__") at the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 class ScorecardForm(forms.Form):

@@ -37,6 +37,8 @@ DEFAULT_SCORECARD_DUE_HOURS = 48
 # Scores at the extremes need the evidence the interviewer saw (0-1: why so weak; 5: proof).
 EVIDENCE_REQUIRED_SCORES = frozenset({0, 1, 5})
 SCORING_ROLES = (ClientRole.INTERVIEWER, ClientRole.HIRING_MANAGER, ClientRole.ADMIN)
+# shortlist_compute leaves these out of the ranking.
+NOT_RANKED_STAGES = (Stage.WITHDRAWN, Stage.REJECTED)
 OPEN_FOR_SCORING = (Stage.SUBMITTED, Stage.SCREENING, Stage.INTERVIEW, Stage.SHORTLISTED)
 
 
@@ -225,7 +227,7 @@ def shortlist_compute(*, brief: RoleBrief) -> Shortlist | None:
             )
         rows = (
             Scorecard.objects.filter(submission__brief=brief, status=ScorecardStatus.SUBMITTED)
-            .exclude(submission__stage__in=(Stage.WITHDRAWN, Stage.REJECTED))
+            .exclude(submission__stage__in=NOT_RANKED_STAGES)
             .values_list("submission_id", "interviewer_id", *SCORE_FIELDS, "recommendation")
         )
         inputs = [

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hiring.actors import Actor
 from hiring.errors import ConflictError, NotFoundError
+from hiring.forms import apply_service_errors
 from hiring.models import RoleBrief, Stage, Submission
 from hiring.selectors import access_brief_by_id, access_submission_by_id
 from scoring import tasks as scoring_tasks
@@ -43,7 +44,6 @@ from scoring.forms import (
     DecisionForm,
     FloorOverrideForm,
     ScorecardForm,
-    apply_service_errors,
 )
 from scoring.kits import KitSection, interview_kit
 from scoring.models import (
@@ -68,6 +68,7 @@ from scoring.selectors import (
 from scoring.services import (
     ADVANCE_TO,
     EVIDENCE_REQUIRED_SCORES,
+    NOT_RANKED_STAGES,
     OPEN_FOR_SCORING,
     SCORING_ROLES,
     assignment_create,
@@ -92,8 +93,6 @@ CHART_TOP = 10
 DONE_SHOWN = 50
 STAGE_LABELS = dict(Stage.choices)
 CLOSED_FOR_DECISIONS = frozenset({Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN})
-# shortlist_compute leaves these out of the ranking.
-NOT_RANKED_STAGES = (Stage.WITHDRAWN, Stage.REJECTED)
 
 
 # --- who is asking ----------------------------------------------------------------------------

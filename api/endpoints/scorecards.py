@@ -26,6 +26,7 @@ from api.base import PartnerViewSet
 from api.endpoints.common import StrictKeysMixin, service_errors, validated_input
 from hiring.errors import ConflictError
 from hiring.models import AuditEntry, Submission
+from scoring.engine import CATEGORY_CODES
 from scoring.models import (
     EVIDENCE_FIELDS,
     InterviewAssignment,
@@ -36,7 +37,6 @@ from scoring.models import (
 from scoring.services import scorecard_save
 from tenants.models import ClientMembership, User
 
-CATEGORY_CODES = ("A", "B", "C", "D", "E")
 KEY_SCORECARD_ACTIONS = ("scorecard.saved", "scorecard.submitted")
 SERVICE_FIELD_PATHS = {
     **{f"score_{c.lower()}": f"scores.{c}" for c in CATEGORY_CODES},

@@ -14,6 +14,7 @@ from hiring.errors import ConflictError
 from hiring.models import BriefShare, BriefStatus, Need, RateUnit, RemotePolicy, RoleBrief, Track
 from hiring.outbox import outbox_record
 from hiring.readiness import brief_readiness_gaps
+from scoring.engine import CATEGORY_CODES
 from tenants.models import Engagement, EngagementStatus
 from tenants.schema import current_client
 
@@ -50,7 +51,6 @@ EDITABLE_FIELDS = (
     "scorecard_weights",
     "scorecard_floors",
 )
-CATEGORY_CODES = ("A", "B", "C", "D", "E")
 
 # Which status changes a client may make directly; opening goes through brief_open.
 STATUS_TRANSITIONS = {

@@ -65,6 +65,7 @@ from hiring.services.notifications import (
     notification_preferences_for,
     wants_email,
 )
+from hiring.services.submissions import AWAITING_CLIENT_STAGES
 from scoring.models import (
     InterviewAssignment,
     Scorecard,
@@ -105,8 +106,6 @@ EMAIL_KIND_OF_RULE = {
     RULE_EXECUTIVE_DIGEST: EMAIL_DIGEST,
 }
 
-# Stages in which the agency waits for the client's feedback ("awaiting client").
-AWAITING_CLIENT_STAGES = (Stage.SUBMITTED, Stage.SCREENING)
 # A held email is still worth sending within this window; older ones are dropped (the
 # notification stays in the app).
 HELD_EMAIL_WINDOW = dt.timedelta(hours=24)

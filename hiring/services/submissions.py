@@ -42,6 +42,8 @@ CLIENT_TRANSITIONS: dict[str, set[str]] = {
     Stage.WITHDRAWN: set(),
 }
 CLOSED_STAGES = frozenset({Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN})
+# Stages in which the agency waits for the client's feedback ("awaiting client").
+AWAITING_CLIENT_STAGES = frozenset({Stage.SUBMITTED, Stage.SCREENING})
 
 CANDIDATE_FIELDS = {
     "full_name": 200,
