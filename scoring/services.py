@@ -124,11 +124,18 @@ def _clean_scorecard(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def scorecard_save(
-    *, actor: Actor, submission: Submission, data: dict[str, Any], submit: bool = False
+    *,
+    actor: Actor,
+    submission: Submission,
+    data: dict[str, Any],
+    submit: bool = False,
+    create_only: bool = False,
 ) -> Scorecard:
     """Create or update the actor's own scorecard; with submit=True, also submit it.
 
-    Only an assigned interviewer scores. A submitted scorecard is final.
+    Only an assigned interviewer scores. A submitted scorecard is final. With create_only,
+    an existing scorecard is refused (409 `scorecard_exists`), decided under the row lock so
+    that two concurrent creations give one scorecard and one refusal.
     """
     cleaned = _clean_scorecard(data)
     assignment = InterviewAssignment.objects.filter(
@@ -142,6 +149,11 @@ def scorecard_save(
             interviewer_id=actor.user_id,
             defaults={"due_at": assignment.due_at},
         )
+        if create_only and not created:
+            raise ConflictError(
+                "This interviewer already has a scorecard for this submission: update that one.",
+                code="scorecard_exists",
+            )
         if scorecard.status == ScorecardStatus.SUBMITTED:
             raise ConflictError(
                 "This scorecard was submitted and can no longer change.", code="scorecard_submitted"

@@ -254,3 +254,41 @@ def test_twenty_concurrent_identical_posts_create_one_object(
             assert Submission.objects.filter(candidate__email="ada@example.test").count() == 1
         record = IdempotencyRecord.objects.get(idempotency_key="same-request")
         assert record.completed and record.response_status == 201
+
+
+def test_concurrent_scorecard_creations_for_one_interviewer_give_one_scorecard(
+    committed_world: World, generous_rate: None
+) -> None:
+    """Different Idempotency-Keys, so only the one-scorecard rule can stop the second."""
+    from scoring.models import Scorecard
+
+    world = committed_world
+    third = world.people["third"]
+    body = {
+        "submission": world.id_of("sub_a"),
+        "interviewer": str(third.public_id),
+        "scores": {"A": 4},
+        "summary": "First impressions.",
+    }
+    count = 6
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def run(index: int) -> None:
+        try:
+            http = api(world.tenant, world.raw("client"))
+            barrier.wait(timeout=30)
+            results[index] = post(http, "/api/v1/scorecards/", body, f"card-{index}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    statuses = Counter(r.status_code for r in results)
+    assert statuses == {201: 1, 409: count - 1}, statuses
+    assert {r.json()["code"] for r in results if r.status_code == 409} == {"scorecard_exists"}
+    with schema_context(world.tenant.schema_name):
+        assert Scorecard.objects.filter(interviewer=third).count() == 1

@@ -24,7 +24,6 @@ from rest_framework.response import Response
 from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
 from api.endpoints.common import StrictKeysMixin, service_errors, validated_input
-from hiring.errors import ConflictError
 from hiring.models import AuditEntry, Submission
 from scoring.engine import CATEGORY_CODES
 from scoring.models import (
@@ -196,7 +195,12 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partner
         return Response(ScorecardSerializer(fresh).data, status=status_code)
 
     def _save(
-        self, *, interviewer_id: int, submission: Submission, data: dict[str, Any]
+        self,
+        *,
+        interviewer_id: int,
+        submission: Submission,
+        data: dict[str, Any],
+        create_only: bool = False,
     ) -> Scorecard:
         try:
             return scorecard_save(
@@ -204,6 +208,7 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partner
                 submission=submission,
                 data=_service_data(data),
                 submit=bool(data.get("submit")),
+                create_only=create_only,
             )
         except DjangoValidationError as error:
             raise service_errors(error, SERVICE_FIELD_PATHS) from None
@@ -245,12 +250,9 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partner
                 }
             )
         assert interviewer is not None
-        if Scorecard.objects.filter(submission=submission, interviewer=interviewer).exists():
-            raise ConflictError(
-                "This interviewer already has a scorecard for this submission: update that one.",
-                code="scorecard_exists",
-            )
-        card = self._save(interviewer_id=interviewer.pk, submission=submission, data=data)
+        card = self._save(
+            interviewer_id=interviewer.pk, submission=submission, data=data, create_only=True
+        )
         return self._render(card, status.HTTP_201_CREATED)
 
     @extend_schema(request=ScorecardUpdateSerializer, responses={200: ScorecardSerializer})
