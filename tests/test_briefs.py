@@ -168,6 +168,15 @@ def test_paused_engagement_cannot_receive_a_brief(tenant_a, in_a, actor):
         brief_open(actor=actor, brief=brief, agency_ids=[paused.pk])
 
 
+def test_an_agency_deactivated_on_the_platform_cannot_receive_a_brief(tenant_a, in_a, actor):
+    gone = AgencyFactory(is_active=False)
+    EngagementFactory(client=tenant_a, agency=gone)
+    brief = brief_create(actor=actor, data=ready_brief_data())
+    with pytest.raises(ValidationError) as error:
+        brief_open(actor=actor, brief=brief, agency_ids=[gone.pk])
+    assert "agency_ids" in error.value.message_dict
+
+
 def test_agencies_never_see_drafts_or_closed_briefs(in_a, actor):
     agency = AgencyFactory()
     access = WorkspaceAccess(kind="agency", role="recruiter", agency=agency)

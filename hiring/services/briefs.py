@@ -312,9 +312,9 @@ def brief_open(
         raise ValidationError({"override_reason": "Explain the override in a sentence."})
     client = current_client()
     engaged = set(
-        Engagement.objects.filter(client=client, status=EngagementStatus.ACTIVE).values_list(
-            "agency_id", flat=True
-        )
+        Engagement.objects.filter(
+            client=client, status=EngagementStatus.ACTIVE, agency__is_active=True
+        ).values_list("agency_id", flat=True)
     )
     if agency_ids is not None:
         if not agency_ids:
