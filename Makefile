@@ -18,7 +18,7 @@ FIND_PYTHON := for c in python3.13 python3.12 \
 help:
 	@echo "make run         set up everything and start web + worker + beat with a demo workspace"
 	@echo "make test        run the whole test suite against real PostgreSQL and Redis"
-	@echo "make lint        ruff (lint + format check) and mypy"
+	@echo "make lint        ruff (lint + format check), mypy and the import-direction contract"
 	@echo "make bench       run every benchmark in bench/"
 	@echo "make stop-services  stop embedded PostgreSQL/Redis started under .data/"
 
@@ -51,6 +51,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -15,8 +15,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 from api.errors import AUTHENTICATE_HEADER, KeyRefused
-from hiring.actors import Actor
-from tenants.api_keys import KEY_MARK, api_key_find, api_key_is_expired, api_key_touch
+from api.keys import KEY_MARK, api_key_find, api_key_is_expired, api_key_touch
+from audit.actors import Actor
 from tenants.models import Agency, ApiKey, Client, ClientRole, Engagement, EngagementStatus
 from tenants.selectors import WorkspaceAccess
 

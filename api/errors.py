@@ -21,7 +21,7 @@ from django.urls import Resolver404, resolve
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from hiring.errors import ConflictError, NotFoundError
+from audit.errors import ConflictError, NotFoundError
 
 logger = logging.getLogger(__name__)
 

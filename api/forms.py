@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
-from tenants.api_keys import NAME_MAX_LENGTH, scopes_for_kind
+from api.keys import NAME_MAX_LENGTH, scopes_for_kind
 from tenants.models import ApiScope
 
 

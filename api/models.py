@@ -74,7 +74,7 @@ class WebhookDelivery(models.Model):
     subscription = models.ForeignKey(
         WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
     )
-    event = models.ForeignKey("hiring.OutboxEvent", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("outbox.OutboxEvent", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
     )

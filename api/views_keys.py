@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from api.forms import ApiKeyForm
-from tenants.api_keys import api_key_create, api_key_is_expired, api_key_revoke, api_keys_for
+from api.keys import api_key_create, api_key_is_expired, api_key_revoke, api_keys_for
 from tenants.models import Agency, AgencyRole, ApiKey, ClientRole
 from tenants.selectors import WorkspaceAccess
 

@@ -221,11 +221,11 @@ def main() -> None:
     from django.utils import timezone
     from django_tenants.utils import tenant_context
 
+    from api.keys import api_key_create
+    from audit.actors import Actor
     from config.celery import app as celery_app
-    from hiring.actors import Actor
     from hiring.models import Candidate, Stage, StageChange, Submission
     from hiring.services.briefs import brief_create, brief_open
-    from tenants.api_keys import api_key_create
     from tenants.models import Agency, ApiKey, ApiScope, Engagement
     from tenants.schema import use_public_schema
     from tenants.services import client_provision, template_schema_ensure

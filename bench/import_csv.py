@@ -83,8 +83,8 @@ def main() -> None:
     from django.db import connection
     from django_tenants.utils import tenant_context
 
+    from audit.actors import Actor
     from config.celery import app
-    from hiring.actors import Actor
     from hiring.models import ImportStatus, Submission
     from hiring.services.briefs import brief_create, brief_open
     from hiring.services.imports import import_job_create, import_job_run

@@ -26,7 +26,7 @@ from celery.signals import task_postrun
 from worker_kill import BenchWorker, bench_environment, forget_queue, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
-REMINDERS_TASK = "hiring.tasks.reminders_run"
+REMINDERS_TASK = "notifications.tasks.reminders_run"
 
 
 def _count_reminder_runs(
@@ -77,9 +77,9 @@ def main() -> None:
     from django_tenants.utils import schema_context
 
     from config.celery import app
-    from hiring.models import BriefStatus, Candidate, ReminderSettings, RoleBrief, Submission
-    from hiring.services.reminders import reminders_send_due
-    from scoring.models import InterviewAssignment
+    from hiring.models import BriefStatus, Candidate, InterviewAssignment, RoleBrief, Submission
+    from notifications.models import ReminderSettings
+    from notifications.reminders.run import reminders_send_due
     from tenants.models import Agency, Client, ClientMembership, User
     from tenants.services import client_provision, template_schema_ensure
 
@@ -179,7 +179,7 @@ def main() -> None:
         worker = BenchWorker(
             name=f"bench-rem-{run}",
             queue=queue,
-            include="reminders,hiring.reminder_tasks",
+            include="reminders,notifications.tasks",
             concurrency=args.concurrency,
         )
         worker.wait_ready()

@@ -40,8 +40,8 @@ def main() -> None:
     from django.utils import timezone
     from django_tenants.utils import tenant_context
 
+    from audit.actors import Actor
     from config.celery import app
-    from hiring.actors import Actor
     from hiring.models import Candidate, Stage, Submission
     from hiring.services.briefs import brief_create, brief_open
     from scoring.models import SCORE_FIELDS, Scorecard, ScorecardStatus, Shortlist

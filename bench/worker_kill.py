@@ -2,7 +2,7 @@
 count what was delivered, lost and duplicated.
 
 Each task records its execution (a Redis counter per task) and then sends one reminder through
-hiring.services.reminders.reminder_send_once, whose unique ReminderLog key makes the effect
+notifications.reminders.delivery.reminder_send_once, whose unique ReminderLog key makes the effect
 exactly-once. The worker runs with acks_late (messages are acknowledged after the task), so
 the messages of the killed worker stay "unacked" in Redis and are delivered again once the
 visibility timeout has passed. Production keeps that timeout at 26 hours (see
@@ -42,7 +42,7 @@ def drill_reminder(*, run: str, index: int, recipient_id: int) -> bool:
     """A reminder-like task: count the execution, take a little time, send one reminder."""
     from django_redis import get_redis_connection
 
-    from hiring.services.reminders import reminder_send_once
+    from notifications.reminders.delivery import reminder_send_once
     from tenants.models import User
 
     get_redis_connection("default").hincrby(f"bench:worker_kill:{run}:executions", str(index), 1)
@@ -225,7 +225,7 @@ def main() -> None:
     from django_redis import get_redis_connection
     from django_tenants.utils import schema_context
 
-    from hiring.models import Notification, ReminderLog, ReminderSettings
+    from notifications.models import Notification, ReminderLog, ReminderSettings
     from tenants.models import Client, ClientMembership, User
     from tenants.services import client_provision, template_schema_ensure
     from tenants.tasks import send_to_tenant

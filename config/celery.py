@@ -44,26 +44,26 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=17, hour=3),
         "options": {"expires": DAY},
     },
-    "relay-outbox": _every_tenant("hiring.tasks.outbox_relay", 30.0, expires=30),
-    "webhook-retry-due": _every_tenant("api.tasks.webhook_retry_due", 60.0, expires=60),
-    "imports-resume": _every_tenant("hiring.tasks.imports_resume", 300.0, expires=300),
+    "relay-outbox": _every_tenant("outbox.tasks.outbox_relay", 30.0, expires=30),
+    "webhook-retry-due": _every_tenant("api.tasks.webhooks.webhook_retry_due", 60.0, expires=60),
+    "imports-resume": _every_tenant("hiring.tasks.imports.imports_resume", 300.0, expires=300),
     "reminders-hourly": _every_tenant(
-        "hiring.tasks.reminders_run", crontab(minute=5), expires=HOUR
+        "notifications.tasks.reminders_run", crontab(minute=5), expires=HOUR
     ),
     # Hourly so that each workspace's digest goes out at its own local hour and weekday.
     "executive-digest-hourly": _every_tenant(
-        "hiring.tasks.digest_run", crontab(minute=10), expires=HOUR
+        "notifications.tasks.digest_run", crontab(minute=10), expires=HOUR
     ),
     "idempotency-purge": _every_tenant(
-        "api.tasks.idempotency_purge", crontab(minute=23), expires=HOUR
+        "api.tasks.idempotency.idempotency_purge", crontab(minute=23), expires=HOUR
     ),
     "agency-analytics-nightly": _every_tenant(
-        "scoring.tasks.agency_analytics_refresh", crontab(minute=40, hour=2), expires=DAY
+        "scoring.tasks.analytics.agency_analytics_refresh", crontab(minute=40, hour=2), expires=DAY
     ),
     "candidate-retention": _every_tenant(
-        "hiring.tasks.retention_apply", crontab(minute=41, hour=2), expires=DAY
+        "hiring.tasks.privacy.retention_apply", crontab(minute=41, hour=2), expires=DAY
     ),
     "outbox-cleanup-nightly": _every_tenant(
-        "hiring.tasks.outbox_cleanup", crontab(minute=50, hour=3), expires=DAY
+        "outbox.tasks.outbox_cleanup", crontab(minute=50, hour=3), expires=DAY
     ),
 }

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from hiring import views as hiring_views
-from hiring import views_notifications
+from notifications import views as notification_views
 from tenants import views as account_views
 
 urlpatterns = [
@@ -13,12 +13,12 @@ urlpatterns = [
     # Digest emails link here; it works without signing in (the token is the authority).
     path(
         "accounts/unsubscribe/<str:token>/",
-        views_notifications.unsubscribe,
+        notification_views.unsubscribe,
         name="unsubscribe",
     ),
     path("", include("hiring.urls")),
     path("", include("scoring.urls")),
     path("", include("api.urls")),
     path("imports/", include("hiring.urls_imports")),
-    path("notifications/", include("hiring.urls_notifications")),
+    path("notifications/", include("notifications.urls")),
 ]

@@ -14,7 +14,7 @@ from django.http import QueryDict
 
 from hiring.models import BriefStatus, Need, RateUnit, RemotePolicy, RoleBrief, Stage, Track
 from hiring.readiness import GENAI_EVALUATION_FIELDS
-from scoring.engine import CATEGORY_NAMES
+from hiring.rubric import CATEGORY_NAMES
 
 # The rubric's category names, for the brief form's weights and floors.
 SCORECARD_CATEGORIES = CATEGORY_NAMES

@@ -7,16 +7,9 @@ import uuid
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from hiring.errors import NotFoundError
-from hiring.models import (
-    AuditEntry,
-    BriefShare,
-    BriefStatus,
-    ImportJob,
-    RoleBrief,
-    StageChange,
-    Submission,
-)
+from audit.errors import NotFoundError
+from audit.models import AuditEntry
+from hiring.models import BriefShare, BriefStatus, ImportJob, RoleBrief, StageChange, Submission
 from tenants.selectors import WorkspaceAccess
 
 

@@ -20,8 +20,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hiring.actors import Actor
-from hiring.errors import ConflictError, NotFoundError
+from audit.actors import Actor
+from audit.errors import ConflictError, NotFoundError
 from hiring.forms import (
     READINESS_AREAS,
     READINESS_FIELD_NAMES,
@@ -56,20 +56,18 @@ from hiring.services.briefs import (
     brief_update,
 )
 from hiring.services.submissions import (
-    AWAITING_CLIENT_STAGES,
     CLIENT_TRANSITIONS,
-    CLOSED_STAGES,
     PROOF_REQUIRED,
     submission_create,
     submission_move_stage,
     submission_withdraw,
 )
-from scoring.selectors import FULL_VIEW_ROLES
+from hiring.stages import AWAITING_CLIENT_STAGES, CLOSED_STAGES
 from tenants.models import AgencyRole, ClientRole, EngagementStatus, User
+from tenants.roles import MANAGE_HIRING, SEE_ALL_SCORES
 from tenants.selectors import WorkspaceAccess, client_engagements, client_team
 
 PAGE_SIZE = 50
-BRIEF_WRITER_ROLES = (ClientRole.ADMIN, ClientRole.HIRING_MANAGER)
 STATUS_ACTION_LABELS = {
     BriefStatus.ON_HOLD: "Put on hold",
     BriefStatus.FILLED: "Mark filled",
@@ -92,7 +90,7 @@ def _actor(request: HttpRequest, access: WorkspaceAccess) -> Actor:
 
 
 def _is_brief_writer(access: WorkspaceAccess) -> bool:
-    return access.has_client_role(*BRIEF_WRITER_ROLES)
+    return access.has_client_role(*MANAGE_HIRING)
 
 
 def _require_brief_writer(access: WorkspaceAccess) -> None:
@@ -401,7 +399,7 @@ def _render_brief_detail(
         and access.engagement.is_active,
     }
     if access.is_client:
-        context["can_view_shortlist"] = access.has_client_role(*FULL_VIEW_ROLES)
+        context["can_view_shortlist"] = access.has_client_role(*SEE_ALL_SCORES)
         context["shares"] = (
             []
             if brief.shared_with_all_engaged
@@ -640,12 +638,12 @@ def _render_submission_detail(
         "brief_linkable": access.is_client or submission.brief.status == BriefStatus.OPEN,
     }
     if access.is_client:
-        from scoring.models import InterviewAssignment
+        from hiring.models import InterviewAssignment
 
         context["is_interviewer"] = InterviewAssignment.objects.filter(
             submission=submission, interviewer_id=request.user.pk
         ).exists()
-        context["can_review_scores"] = access.has_client_role(*FULL_VIEW_ROLES)
+        context["can_review_scores"] = access.has_client_role(*SEE_ALL_SCORES)
     if _is_brief_writer(access):
         allowed = _allowed_moves(submission)
         if allowed:

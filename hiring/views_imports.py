@@ -18,14 +18,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hiring.actors import Actor
+from audit.actors import Actor
 from hiring.models import BriefStatus, ImportJob, ImportStatus, RoleBrief
 from hiring.selectors import briefs_for, imports_for_uploader
 from hiring.services.imports import COLUMNS, MAX_STORED_ERRORS, import_job_create, megabytes
-from tenants.models import Agency, ClientRole, Engagement, EngagementStatus
+from tenants.models import Agency, Engagement, EngagementStatus
+from tenants.roles import MANAGE_HIRING
 from tenants.selectors import WorkspaceAccess
 
-IMPORTING_CLIENT_ROLES = (ClientRole.ADMIN, ClientRole.HIRING_MANAGER)
 ERRORS_SHOWN_ON_PAGE = 200
 RECENT_IMPORTS_LISTED = 100
 # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark; the import accepts it.
@@ -94,7 +94,7 @@ TEMPLATE_EXAMPLE = {
 def _importer_access(request: HttpRequest) -> WorkspaceAccess:
     """Agency people and client admins / hiring managers may import; others get a 404."""
     access: WorkspaceAccess | None = getattr(request, "workspace_access", None)
-    if access is None or not (access.is_agency or access.has_client_role(*IMPORTING_CLIENT_ROLES)):
+    if access is None or not (access.is_agency or access.has_client_role(*MANAGE_HIRING)):
         raise Http404("No such page.")
     return access
 

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.db.models import Avg, Count, Min
 from django.utils import timezone
 
-from hiring.models import AuditEntry, RoleBrief, StageChange, Submission
+from audit.models import AuditEntry
+from hiring.models import RoleBrief, StageChange, Submission
 from scoring.models import AgencyAnalytics, Scorecard, ScorecardStatus
 from tenants.models import Engagement
 from tenants.schema import current_client

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from scoring.engine import CATEGORY_CODES, CATEGORY_NAMES
+from hiring.rubric import CATEGORY_CODES, CATEGORY_NAMES
 
 SCORE_MAX = 5
 SVG_NS = "http://www.w3.org/2000/svg"

@@ -1,7 +1,8 @@
 """The comparison engine behind shortlists: a fair, explained ranking for one role brief.
 
 The engine turns interviewer scorecards (AI Delivery Scorecard, categories A-E scored 0-5)
-into a ranked shortlist. It is pure on purpose: no Django, no database, no clock, no I/O.
+into a ranked shortlist. It is pure on purpose: no Django, no database, no clock, no I/O (its
+one import from the project is the rubric, plain data in hiring.rubric).
 The caller loads the scorecards and the brief's policy, calls `compute_shortlist`, and stores
 the result next to `inputs_fingerprint(...)` so an unchanged input never costs a recompute.
 Keeping the arithmetic here, away from the ORM, lets the method be tested by hand-worked
@@ -28,31 +29,15 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
-CATEGORY_CODES: Final[tuple[str, ...]] = ("A", "B", "C", "D", "E")
-CATEGORY_NAMES: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "A": "Applied AI delivery",
-        "B": "Data competence",
-        "C": "Production readiness",
-        "D": "Security and risk thinking",
-        "E": "Communication",
-    }
+from hiring.rubric import (
+    CATEGORY_CODES,
+    CATEGORY_PHRASES,
+    SCORE_MAX,
+    SCORE_MIN,
+    default_weights_and_floors,
 )
-# How each category reads in the middle of a sentence: lower case, but "AI" stays "AI".
-_CATEGORY_PHRASES: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "A": "applied AI delivery",
-        "B": "data competence",
-        "C": "production readiness",
-        "D": "security and risk thinking",
-        "E": "communication",
-    }
-)
-RECOMMENDATIONS: Final[tuple[str, ...]] = ("strong_no", "no", "mixed", "yes", "strong_yes")
-TRACKS: Final[tuple[str, ...]] = ("python_developer", "python_ai_developer", "ai_ml_engineer")
 
-SCORE_MIN: Final = 0
-SCORE_MAX: Final = 5
+RECOMMENDATIONS: Final[tuple[str, ...]] = ("strong_no", "no", "mixed", "yes", "strong_yes")
 _CATEGORY_CODE_SET: Final = frozenset(CATEGORY_CODES)
 
 # Calibration: an interviewer's offset is shrunk by n / (n + k), n = scores they gave.
@@ -66,32 +51,6 @@ DISAGREEMENT_POINTS: Final = 2
 # Each category that needs a debrief takes this share off the confidence.
 DEBRIEF_CONFIDENCE_PENALTY: Final = 0.1
 OUTPUT_DECIMALS: Final = 3
-
-# Default policies per track. Weights are relative (the engine normalises them); each row
-# sums to 1 so the table reads as shares. docs/scoring.md gives the reasoning per track.
-DEFAULT_TRACK_WEIGHTS: Final[Mapping[str, Mapping[str, float]]] = MappingProxyType(
-    {
-        "python_developer": MappingProxyType(
-            {"A": 0.10, "B": 0.20, "C": 0.30, "D": 0.15, "E": 0.25}
-        ),
-        "python_ai_developer": MappingProxyType(
-            {"A": 0.30, "B": 0.30, "C": 0.15, "D": 0.10, "E": 0.15}
-        ),
-        "ai_ml_engineer": MappingProxyType({"A": 0.20, "B": 0.15, "C": 0.35, "D": 0.15, "E": 0.15}),
-    }
-)
-# The category a track exists for: scoring below 2 there means no real evidence of the skill
-# the role is hired for, whatever the rest of the profile looks like.
-DEFAULT_TRACK_FLOORS: Final[Mapping[str, Mapping[str, int]]] = MappingProxyType(
-    {
-        "python_developer": MappingProxyType({"C": 2}),
-        "python_ai_developer": MappingProxyType({"A": 2}),
-        "ai_ml_engineer": MappingProxyType({"C": 2}),
-    }
-)
-# GenAI work (LLMs, RAG, agents) brings prompt injection, data leakage and runaway cost.
-GENAI_SECURITY_WEIGHT_BONUS: Final = 0.10
-GENAI_SECURITY_FLOOR: Final = 3
 
 # Part of the fingerprint: bump it whenever the method or its constants change, so results
 # cached under an older method are recomputed even though the inputs did not change.
@@ -236,23 +195,8 @@ class ShortlistEntry:
 
 
 def default_policy(track: str, is_genai: bool) -> BriefPolicy:
-    """The starting policy for a new brief of `track`; a brief may then adjust it.
-
-    GenAI briefs add weight to security and risk thinking and demand at least 3 there,
-    because LLM systems fail in ways (prompt injection, leaking data through prompts or logs,
-    runaway agent cost) that a strong builder without security instincts ships anyway.
-    """
-    if track not in DEFAULT_TRACK_WEIGHTS:
-        raise ValueError(f"unknown track {track!r}; expected one of {', '.join(TRACKS)}")
-    weights = dict(DEFAULT_TRACK_WEIGHTS[track])
-    floors: dict[str, int | None] = dict.fromkeys(CATEGORY_CODES)
-    floors.update(DEFAULT_TRACK_FLOORS[track])
-    if is_genai:
-        weights["D"] += GENAI_SECURITY_WEIGHT_BONUS
-        current = floors["D"]
-        floors["D"] = (
-            GENAI_SECURITY_FLOOR if current is None else max(current, GENAI_SECURITY_FLOOR)
-        )
+    """The starting policy for a new brief of `track` (hiring.rubric has the numbers)."""
+    weights, floors = default_weights_and_floors(track, is_genai)
     return BriefPolicy(weights=weights, floors=floors, is_genai=is_genai)
 
 
@@ -347,7 +291,7 @@ def _format_number(shown: float) -> str:
 
 
 def _join_phrases(codes: Sequence[str]) -> str:
-    phrases = [_CATEGORY_PHRASES[code] for code in codes]
+    phrases = [CATEGORY_PHRASES[code] for code in codes]
     if len(phrases) == 1:
         return phrases[0]
     return f"{', '.join(phrases[:-1])} and {phrases[-1]}"
@@ -398,11 +342,11 @@ def _reason(
         floor = policy.floors[code]
         if value is None:
             parts.append(
-                f"{_CATEGORY_PHRASES[code]} was not scored, but {brief} requires at least {floor}"
+                f"{CATEGORY_PHRASES[code]} was not scored, but {brief} requires at least {floor}"
             )
         else:
             parts.append(
-                f"{_CATEGORY_PHRASES[code]} {_format_number(value)} is below the floor of "
+                f"{CATEGORY_PHRASES[code]} {_format_number(value)} is below the floor of "
                 f"{floor} {brief} requires"
             )
     if floor_overridden:

@@ -6,7 +6,7 @@ Content is the product's own wording of the domain brief's interview material (d
 
 from dataclasses import dataclass
 
-from scoring.engine import CATEGORY_NAMES
+from hiring.rubric import CATEGORY_NAMES
 
 PRODUCTION_TRACKS = ("python_ai_developer", "ai_ml_engineer")
 

@@ -8,19 +8,10 @@ Agencies never see scorecards (sharing feedback with agencies is not offered yet
 
 from django.db.models import QuerySet
 
-from hiring.models import RoleBrief, Submission
-from scoring.models import (
-    AgencyAnalytics,
-    InterviewAssignment,
-    Scorecard,
-    ScorecardStatus,
-    Shortlist,
-    ShortlistEntry,
-)
-from tenants.models import ClientRole
+from hiring.models import InterviewAssignment, RoleBrief, Submission
+from scoring.models import AgencyAnalytics, Scorecard, ScorecardStatus, Shortlist, ShortlistEntry
+from tenants.roles import SEE_ALL_SCORES
 from tenants.selectors import WorkspaceAccess
-
-FULL_VIEW_ROLES = (ClientRole.ADMIN, ClientRole.HIRING_MANAGER, ClientRole.EXECUTIVE)
 
 
 def scorecards_visible(
@@ -32,7 +23,7 @@ def scorecards_visible(
     own = cards.filter(interviewer_id=user_id)
     # A manager or admin asked to score this submission scores blind like any interviewer.
     if (
-        access.role in FULL_VIEW_ROLES
+        access.role in SEE_ALL_SCORES
         and not InterviewAssignment.objects.filter(
             submission=submission, interviewer_id=user_id
         ).exists()

@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from hiring.actors import Actor
-from hiring.audit import audit_record
-from hiring.errors import ConflictError
-from hiring.models import RoleBrief, Stage, Submission
-from hiring.outbox import outbox_record
+from audit.actors import Actor
+from audit.errors import ConflictError
+from audit.services import audit_record
+from hiring.models import InterviewAssignment, RoleBrief, Stage, Submission
 from hiring.services.submissions import submission_move_stage
+from hiring.stages import NOT_RANKED_STAGES, OPEN_FOR_SCORING
+from outbox.services import outbox_record
 from scoring.engine import BriefPolicy, ScorecardInput, compute_shortlist, inputs_fingerprint
 from scoring.engine import ShortlistEntry as EngineEntry
 from scoring.models import (
@@ -22,7 +23,6 @@ from scoring.models import (
     SCORE_FIELDS,
     DecisionKind,
     FloorOverride,
-    InterviewAssignment,
     Recommendation,
     Scorecard,
     ScorecardStatus,
@@ -30,16 +30,13 @@ from scoring.models import (
     ShortlistDecision,
     ShortlistEntry,
 )
-from tenants.models import ClientMembership, ClientRole, User
+from tenants.models import ClientMembership, User
+from tenants.roles import BE_ASSIGNED_TO_SCORE
 from tenants.schema import current_client, current_schema_name
 
 DEFAULT_SCORECARD_DUE_HOURS = 48
 # Scores at the extremes need the evidence the interviewer saw (0-1: why so weak; 5: proof).
 EVIDENCE_REQUIRED_SCORES = frozenset({0, 1, 5})
-SCORING_ROLES = (ClientRole.INTERVIEWER, ClientRole.HIRING_MANAGER, ClientRole.ADMIN)
-# shortlist_compute leaves these out of the ranking.
-NOT_RANKED_STAGES = (Stage.WITHDRAWN, Stage.REJECTED)
-OPEN_FOR_SCORING = (Stage.SUBMITTED, Stage.SCREENING, Stage.INTERVIEW, Stage.SHORTLISTED)
 
 
 def assignment_create(
@@ -52,7 +49,7 @@ def assignment_create(
     """Ask a client interviewer (or hiring manager/admin) to score a submission."""
     client = current_client()
     if not ClientMembership.objects.filter(
-        user=interviewer, client=client, role__in=SCORING_ROLES
+        user=interviewer, client=client, role__in=BE_ASSIGNED_TO_SCORE
     ).exists():
         raise ValidationError({"interviewer": "Choose a member of this client who interviews."})
     if submission.stage not in OPEN_FOR_SCORING:

@@ -24,12 +24,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hiring.actors import Actor
-from hiring.errors import ConflictError, NotFoundError
+from audit.actors import Actor
+from audit.errors import ConflictError, NotFoundError
 from hiring.forms import apply_service_errors
-from hiring.models import RoleBrief, Stage, Submission
+from hiring.models import InterviewAssignment, RoleBrief, Stage, Submission
+from hiring.rubric import CATEGORY_CODES, CATEGORY_NAMES
 from hiring.selectors import access_brief_by_id, access_submission_by_id
-from scoring import tasks as scoring_tasks
+from hiring.stages import CLOSED_STAGES, NOT_RANKED_STAGES, OPEN_FOR_SCORING
+from scoring.tasks import shortlists as shortlist_tasks
 from scoring.analytics import FUNNEL
 from scoring.charts import (
     FunnelStep,
@@ -38,7 +40,7 @@ from scoring.charts import (
     funnel_svg,
     score_bars_svg,
 )
-from scoring.engine import CATEGORY_CODES, CATEGORY_NAMES, DISAGREEMENT_POINTS
+from scoring.engine import DISAGREEMENT_POINTS
 from scoring.forms import (
     AssignInterviewerForm,
     DecisionForm,
@@ -50,7 +52,6 @@ from scoring.models import (
     AgencyAnalytics,
     DecisionKind,
     FloorOverride,
-    InterviewAssignment,
     Scorecard,
     ScorecardStatus,
     Shortlist,
@@ -68,9 +69,6 @@ from scoring.selectors import (
 from scoring.services import (
     ADVANCE_TO,
     EVIDENCE_REQUIRED_SCORES,
-    NOT_RANKED_STAGES,
-    OPEN_FOR_SCORING,
-    SCORING_ROLES,
     assignment_create,
     decision_record,
     floor_override_set,
@@ -78,21 +76,18 @@ from scoring.services import (
 )
 from tenants import tasks as tenant_tasks
 from tenants.models import ClientMembership, ClientRole, User
+from tenants.roles import BE_ASSIGNED_TO_SCORE, DECIDE_ON_SHORTLISTS, MANAGE_HIRING, SEE_ALL_SCORES
 from tenants.schema import current_schema_name
 from tenants.selectors import WorkspaceAccess
 
 # Who may do what on these pages (client roles; agencies only ever see their analytics row).
-ASSIGNING_ROLES = (ClientRole.ADMIN, ClientRole.HIRING_MANAGER)
 # Agencies see the average scores of their candidates only when at least this many scorecards
 # make them up (docs/scoring.md, Agency analytics).
 AGENCY_SCORES_MIN_SCORECARDS = 5
-REVIEW_ROLES = (ClientRole.ADMIN, ClientRole.HIRING_MANAGER, ClientRole.EXECUTIVE)
-DECIDING_ROLES = (ClientRole.EXECUTIVE, ClientRole.ADMIN)
 SHORTLIST_PAGE_SIZE = 50
 CHART_TOP = 10
 DONE_SHOWN = 50
 STAGE_LABELS = dict(Stage.choices)
-CLOSED_FOR_DECISIONS = frozenset({Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN})
 
 
 # --- who is asking ----------------------------------------------------------------------------
@@ -194,7 +189,7 @@ def _interviewer_choices(request: HttpRequest, exclude_user_ids: set[int]) -> li
     memberships = (
         ClientMembership.objects.filter(
             client=request.tenant,  # type: ignore[attr-defined]
-            role__in=SCORING_ROLES,
+            role__in=BE_ASSIGNED_TO_SCORE,
             user__is_active=True,
         )
         .select_related("user")
@@ -214,7 +209,7 @@ def _interviewer_choices(request: HttpRequest, exclude_user_ids: set[int]) -> li
 @require_http_methods(["GET", "POST"])
 def submission_interviewers(request: HttpRequest, public_id: str) -> HttpResponse:
     access = _access(request)
-    _require_client_role(access, *ASSIGNING_ROLES)
+    _require_client_role(access, *MANAGE_HIRING)
     submission = _submission_or_404(access, public_id)
     assignments = list(
         _with_own_scorecard(
@@ -468,7 +463,7 @@ def _scorecard_columns(cards: list[Scorecard]) -> ScorecardColumns:
 @require_GET
 def submission_scorecards(request: HttpRequest, public_id: str) -> HttpResponse:
     access = _access(request)
-    _require_client_role(access, *REVIEW_ROLES)
+    _require_client_role(access, *SEE_ALL_SCORES)
     submission = _submission_or_404(access, public_id)
     cards = list(
         scorecards_visible(
@@ -491,7 +486,7 @@ def submission_scorecards(request: HttpRequest, public_id: str) -> HttpResponse:
             "columns": _scorecard_columns(cards),
             "submitted_count": len(submitted_ids),
             "waiting": waiting,
-            "can_assign": access.has_client_role(*ASSIGNING_ROLES),
+            "can_assign": access.has_client_role(*MANAGE_HIRING),
             "is_assigned": any(a.interviewer_id == _user_id(request) for a in waiting)
             or _user_id(request) in submitted_ids,
             "disagreement_points": DISAGREEMENT_POINTS,
@@ -560,7 +555,7 @@ def _entry_views(
         | {d.decided_by_user_id for d in latest_decision.values() if d.decided_by_user_id}
     )
     floors = (shortlist.policy or {}).get("floors", {})
-    can_decide = access.has_client_role(*DECIDING_ROLES)
+    can_decide = access.has_client_role(*DECIDE_ON_SHORTLISTS)
     views = []
     for entry in entries:
         submission = entry.submission
@@ -591,7 +586,7 @@ def _entry_views(
                 decision=decision,
                 decision_by=names.get(decision.decided_by_user_id or 0, "") if decision else "",
                 advance_to=STAGE_LABELS[advance_to] if advance_to else "",
-                can_reject=can_decide and stage not in CLOSED_FOR_DECISIONS,
+                can_reject=can_decide and stage not in CLOSED_STAGES,
                 can_override=bool(entry.below_floor) and not entry.floor_overridden,
                 error_form=values.get(public, {}).get("form", ""),
                 errors=[text for texts in errors.get(public, {}).values() for text in texts],
@@ -618,7 +613,7 @@ def _render_shortlist(
         "shortlist": shortlist,
         "page_error": page_error,
         "error_entry": next(iter(errors or {}), ""),
-        "can_decide": access.has_client_role(*DECIDING_ROLES),
+        "can_decide": access.has_client_role(*DECIDE_ON_SHORTLISTS),
         "category_names": CATEGORY_NAMES,
     }
     if shortlist is None or shortlist.scorecard_count == 0:
@@ -704,7 +699,7 @@ def _recent_decisions(brief: RoleBrief) -> list[dict[str, Any]]:
 @require_GET
 def brief_shortlist(request: HttpRequest, public_id: str) -> HttpResponse:
     access = _access(request)
-    _require_client_role(access, *REVIEW_ROLES)
+    _require_client_role(access, *SEE_ALL_SCORES)
     brief = _brief_or_404(access, public_id)
     return _render_shortlist(request, access, brief)
 
@@ -734,7 +729,7 @@ def _field_errors(error: ValidationError) -> dict[str, list[str]]:
 @require_POST
 def shortlist_decide(request: HttpRequest, public_id: str) -> HttpResponse:
     access = _access(request)
-    _require_client_role(access, *DECIDING_ROLES)
+    _require_client_role(access, *DECIDE_ON_SHORTLISTS)
     brief = _brief_or_404(access, public_id)
     form = DecisionForm(request.POST)
     if not form.is_valid() or form.cleaned_data["decision"] not in DecisionKind.values:
@@ -788,7 +783,7 @@ def shortlist_decide(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def shortlist_floor_override(request: HttpRequest, public_id: str) -> HttpResponse:
     access = _access(request)
-    _require_client_role(access, *REVIEW_ROLES)
+    _require_client_role(access, *SEE_ALL_SCORES)
     brief = _brief_or_404(access, public_id)
     form = FloorOverrideForm(request.POST)
     if not form.is_valid():
@@ -818,9 +813,9 @@ def shortlist_floor_override(request: HttpRequest, public_id: str) -> HttpRespon
 @require_POST
 def shortlist_recompute(request: HttpRequest, public_id: str) -> HttpResponse:
     access = _access(request)
-    _require_client_role(access, *REVIEW_ROLES)
+    _require_client_role(access, *SEE_ALL_SCORES)
     brief = _brief_or_404(access, public_id)
-    if scoring_tasks.shortlist_request(brief_public_id=str(brief.public_id)):
+    if shortlist_tasks.shortlist_request(brief_public_id=str(brief.public_id)):
         messages.success(
             request,
             "Recompute queued. It runs in the background and takes a few seconds; reload this "
@@ -893,7 +888,7 @@ def _agency_row(row: AgencyAnalytics, *, for_client: bool) -> dict[str, Any]:
 def agency_analytics(request: HttpRequest) -> HttpResponse:
     access = _access(request)
     if access.is_client:
-        _require_client_role(access, *REVIEW_ROLES)
+        _require_client_role(access, *SEE_ALL_SCORES)
     rows = [_agency_row(row, for_client=access.is_client) for row in agency_analytics_for(access)]
     return render(
         request,
@@ -912,9 +907,10 @@ def agency_analytics(request: HttpRequest) -> HttpResponse:
 @require_POST
 def agency_analytics_refresh(request: HttpRequest) -> HttpResponse:
     access = _access(request)
-    _require_client_role(access, *REVIEW_ROLES)
+    _require_client_role(access, *SEE_ALL_SCORES)
     tenant_tasks.send_to_tenant(
-        task_name="scoring.tasks.agency_analytics_refresh", schema_name=current_schema_name()
+        task_name="scoring.tasks.analytics.agency_analytics_refresh",
+        schema_name=current_schema_name(),
     )
     messages.success(
         request,

@@ -9,7 +9,7 @@ slow tenant only delays its own task.
 import logging
 from typing import Any
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.conf import settings
 from django.core.management import call_command
 
@@ -22,8 +22,8 @@ def send_to_tenant(
     *, task_name: str, schema_name: str, kwargs: dict[str, Any] | None = None, **options: Any
 ) -> None:
     """Queue a task to run inside one tenant's schema, wherever it is called from."""
-    from config.celery import app
-
+    # The project's app (config.celery), which Django's start-up made the current one.
+    app = current_app
     headers = {**options.pop("headers", {}), "_schema_name": schema_name}
     app.send_task(task_name, kwargs=kwargs or {}, headers=headers, **options)
 

@@ -14,18 +14,12 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from api.keys import AGENCY_SCOPES, CLIENT_SCOPES, api_key_create, api_key_revoke
 from api.models import WebhookSubscription
-from hiring.actors import Actor
-from hiring.models import BriefShare, BriefStatus
-from scoring.models import (
-    InterviewAssignment,
-    Scorecard,
-    ScorecardStatus,
-    Shortlist,
-    ShortlistEntry,
-)
+from audit.actors import Actor
+from hiring.models import BriefShare, BriefStatus, InterviewAssignment
+from scoring.models import Scorecard, ScorecardStatus, Shortlist, ShortlistEntry
 from scoring.services import scorecard_save
-from tenants.api_keys import AGENCY_SCOPES, CLIENT_SCOPES, api_key_create, api_key_revoke
 from tenants.models import ApiKey, Client, ClientRole
 from tests.factories import (
     AgencyFactory,

@@ -6,7 +6,18 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from hiring.models import AuditEntry, OutboxEvent
+from audit.models import AuditEntry
+from hiring.models import (
+    BriefShare,
+    BriefStatus,
+    Candidate,
+    CandidateOwnership,
+    ImportJob,
+    RoleBrief,
+    StageChange,
+    Submission,
+)
+from outbox.models import OutboxEvent
 from tenants.models import (
     Agency,
     AgencyMembership,
@@ -101,17 +112,6 @@ class OutboxEventFactory(DjangoModelFactory):
 
 
 # --- hiring (tenant schema: create inside `in_tenant(tenant)`) -------------------------------
-
-from hiring.models import (  # noqa: E402
-    BriefShare,
-    BriefStatus,
-    Candidate,
-    CandidateOwnership,
-    ImportJob,
-    RoleBrief,
-    StageChange,
-    Submission,
-)
 
 
 def ready_brief_data(**overrides: object) -> dict[str, object]:

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from api.endpoints import briefs as briefs_endpoint
 from api.idempotency import IN_FLIGHT_ABANDONED_AFTER, request_fingerprint
 from api.models import IdempotencyRecord
-from api.tasks import idempotency_purge
+from api.tasks.idempotency import idempotency_purge
 from hiring.models import RoleBrief, Submission
 from tests.api_support import (
     PROBLEM,

@@ -19,14 +19,14 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from hiring.models import AuditEntry
-from tenants.api_keys import (
+from api.keys import (
     AGENCY_SCOPES,
     api_key_create,
     api_key_find,
     api_key_revoke,
     key_prefix_of,
 )
+from audit.models import AuditEntry
 from tenants.models import AgencyRole, ApiKey, ClientRole, EngagementStatus
 from tests.api_support import api, host_of, make_key
 from tests.factories import AgencyFactory, EngagementFactory, UserFactory

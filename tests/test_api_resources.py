@@ -11,9 +11,11 @@ from django_tenants.utils import schema_context
 
 from api.endpoints import events as events_endpoint
 from api.models import WebhookDelivery, WebhookSubscription
-from hiring.actors import Actor
-from hiring.models import AuditEntry, BriefShare, OutboxEvent, RoleBrief, Submission
+from audit.actors import Actor
+from audit.models import AuditEntry
+from hiring.models import BriefShare, RoleBrief, Submission
 from hiring.services.privacy import candidate_erase
+from outbox.models import OutboxEvent
 from scoring.models import Shortlist
 from tenants.models import ClientRole
 from tests.api_support import (

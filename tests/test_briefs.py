@@ -4,11 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from hiring.actors import Actor
-from hiring.errors import ConflictError
-from hiring.models import AuditEntry, BriefShare, OutboxEvent, RoleBrief
+from audit.actors import Actor
+from audit.errors import ConflictError
+from audit.models import AuditEntry
+from hiring.models import BriefShare, RoleBrief
 from hiring.selectors import briefs_for
 from hiring.services.briefs import brief_create, brief_open, brief_set_status, brief_update
+from outbox.models import OutboxEvent
 from tenants.models import EngagementStatus
 from tenants.selectors import WorkspaceAccess
 from tests.factories import (

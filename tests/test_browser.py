@@ -30,7 +30,7 @@ from django.db import connection, connections, transaction
 from django_tenants.utils import schema_context
 
 import hiring.tasks  # noqa: F401  (registers the import task with the test worker)
-from hiring.actors import Actor
+from audit.actors import Actor
 from hiring.models import BriefStatus, ImportJob, ImportStatus, RoleBrief, Stage, Submission
 from hiring.readiness import brief_readiness_gaps
 from hiring.services.briefs import brief_create, brief_open

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from hiring.models import OutboxEvent
-from hiring.outbox import outbox_record
-from hiring.tasks import outbox_relay
+from outbox.models import OutboxEvent
+from outbox.services import outbox_record
+from outbox.tasks import outbox_relay
 from tenants.tasks import tenants_dispatch
 
 pytestmark = pytest.mark.worker
@@ -52,7 +52,7 @@ def test_dispatcher_fans_out_to_every_tenant(celery_worker, tenant_a, tenant_b):
                 event_type="test.fanout", aggregate_type="test", aggregate_id="x", payload={}
             ).id
     connection.set_schema_to_public()
-    assert tenants_dispatch.delay(task_name="hiring.tasks.outbox_relay").get(timeout=20) >= 2
+    assert tenants_dispatch.delay(task_name="outbox.tasks.outbox_relay").get(timeout=20) >= 2
     assert _wait_for(lambda: all(_published(s, e) for s, e in events.items()))
 
 

@@ -18,16 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-import hiring.import_tasks  # noqa: F401  (registers the task with the test worker)
-from hiring.actors import Actor
-from hiring.models import (
-    AuditEntry,
-    Candidate,
-    ImportJob,
-    ImportStatus,
-    OutboxEvent,
-    Submission,
-)
+import hiring.tasks  # noqa: F401  (registers the tasks with the test worker)
+from audit.actors import Actor
+from audit.models import AuditEntry
+from hiring.models import Candidate, ImportJob, ImportStatus, Submission
 from hiring.services import imports as imports_service
 from hiring.services.briefs import brief_create, brief_open
 from hiring.services.imports import (
@@ -39,6 +33,7 @@ from hiring.services.imports import (
     import_run_lock_key,
 )
 from hiring.services.submissions import OWNERSHIP_REFUSAL, submission_create
+from outbox.models import OutboxEvent
 from tenants.models import EngagementStatus
 from tests.factories import AgencyFactory, EngagementFactory, UserFactory, ready_brief_data
 
@@ -452,7 +447,7 @@ def test_the_upload_queues_the_task_for_this_tenant_after_commit(
     for callback in callbacks:
         callback()
     assert {
-        "task_name": "hiring.tasks.import_job_run",
+        "task_name": "hiring.tasks.imports.import_job_run",
         "schema_name": tenant_a.schema_name,
         "kwargs": {"job_id": job.pk},
     } in sent
@@ -758,7 +753,7 @@ def test_an_upload_whose_hand_over_failed_is_resumed_by_the_sweep(
 ):
     """The broker is down when the upload commits: the job stays queued; the periodic sweep
     hands it to a worker once it is old enough, and the worker imports it."""
-    from hiring.import_tasks import imports_resume_task
+    from hiring.tasks.imports import imports_resume_task
     from hiring.services import imports as import_service
 
     schema_name = tenant_a.schema_name

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hiring.models import AuditEntry
+from audit.models import AuditEntry
 from tenants.models import EngagementStatus
 from tenants.services import engagement_set_status
 from tests.conftest import http_client

@@ -21,8 +21,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from hiring.models import (
-    AuditEntry,
     BriefShare,
     BriefStatus,
     Candidate,

@@ -13,10 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from hiring.actors import Actor
-from hiring.models import AuditEntry, OutboxEvent, RoleBrief, Stage, Submission
+from audit.actors import Actor
+from audit.models import AuditEntry
+from hiring.models import InterviewAssignment, RoleBrief, Stage, Submission
 from hiring.services.briefs import brief_create, brief_open
 from hiring.services.submissions import submission_create, submission_move_stage
+from outbox.models import OutboxEvent
 from scoring.analytics import agency_analytics_compute
 from scoring.charts import (
     FunnelStep,
@@ -27,7 +29,6 @@ from scoring.charts import (
 )
 from scoring.models import (
     FloorOverride,
-    InterviewAssignment,
     Scorecard,
     ScorecardStatus,
     ShortlistDecision,
@@ -779,7 +780,9 @@ def test_letting_a_candidate_compete_despite_the_floor(scene, as_role):
 
 def test_recompute_now_queues_one_background_run(scene, as_role, monkeypatch):
     sent: list[dict[str, Any]] = []
-    monkeypatch.setattr("scoring.tasks.send_to_tenant", lambda **kwargs: sent.append(kwargs))
+    monkeypatch.setattr(
+        "scoring.tasks.shortlists.send_to_tenant", lambda **kwargs: sent.append(kwargs)
+    )
     brief = scene.brief()
     url = f"/briefs/{brief.public_id}/shortlist/recompute/"
 
@@ -789,7 +792,7 @@ def test_recompute_now_queues_one_background_run(scene, as_role, monkeypatch):
     assert "already queued" in second.content.decode()
 
     assert len(sent) == 1
-    assert sent[0]["task_name"] == "scoring.tasks.shortlist_recompute"
+    assert sent[0]["task_name"] == "scoring.tasks.shortlists.shortlist_recompute"
     assert sent[0]["schema_name"] == scene.tenant.schema_name
     assert sent[0]["kwargs"] == {"brief_public_id": str(brief.public_id)}
     assert as_role(scene.tenant, "interviewer").http.post(url).status_code == 404
@@ -930,7 +933,7 @@ def test_refreshing_agency_analytics_queues_the_task_for_this_tenant(scene, as_r
     assert "Refresh queued" in response.content.decode()
     assert sent == [
         {
-            "task_name": "scoring.tasks.agency_analytics_refresh",
+            "task_name": "scoring.tasks.analytics.agency_analytics_refresh",
             "schema_name": scene.tenant.schema_name,
         }
     ]

@@ -20,16 +20,10 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from hiring.actors import Actor
-from hiring.models import (
-    AuditEntry,
-    Candidate,
-    CandidateOwnership,
-    OutboxEvent,
-    StageChange,
-    Submission,
-)
-from hiring.privacy_tasks import retention_apply_task
+from audit.actors import Actor
+from audit.models import AuditEntry
+from hiring.models import Candidate, CandidateOwnership, StageChange, Submission
+from hiring.tasks.privacy import retention_apply_task
 from hiring.services import privacy
 from hiring.services.briefs import brief_create, brief_open
 from hiring.services.privacy import (
@@ -46,6 +40,7 @@ from hiring.services.submissions import (
     submission_move_stage,
     submission_withdraw,
 )
+from outbox.models import OutboxEvent
 from tenants.models import Client
 from tenants.tasks import send_to_tenant
 from tests.factories import AgencyFactory, EngagementFactory, UserFactory
@@ -164,7 +159,7 @@ def test_erasure_leaves_no_trace_and_keeps_the_numbers(
     eraser_calls = []
 
     @register_candidate_text_eraser
-    def scoring_like_eraser(candidate):
+    def scoring_like_eraser(candidate, *, former_name):
         assert connection.in_atomic_block
         eraser_calls.append(candidate.pk)
 
@@ -306,7 +301,7 @@ def test_a_failed_erasure_changes_nothing_and_keeps_the_resume(
     tenant_a, erasers, files_to_remove, django_capture_on_commit_callbacks
 ):
     @register_candidate_text_eraser
-    def broken_eraser(candidate):
+    def broken_eraser(candidate, *, former_name):
         raise RuntimeError("scorecard store unavailable")
 
     with tenant_context(tenant_a):
@@ -468,13 +463,15 @@ def _anonymized(tenant: Client, public_id: str) -> bool:
 def test_retention_task_touches_only_the_tenant_it_was_queued_for(
     celery_worker, tenant_a, tenant_b
 ):
-    assert retention_apply_task.name == "hiring.tasks.retention_apply"
+    assert retention_apply_task.name == "hiring.tasks.privacy.retention_apply"
     agency = AgencyFactory()
     in_a = _old_rejected_candidate(tenant_a, agency)
     in_b = _old_rejected_candidate(tenant_b, agency)
     connection.set_schema_to_public()
 
-    send_to_tenant(task_name="hiring.tasks.retention_apply", schema_name=tenant_a.schema_name)
+    send_to_tenant(
+        task_name="hiring.tasks.privacy.retention_apply", schema_name=tenant_a.schema_name
+    )
 
     deadline = time.monotonic() + 20
     while not _anonymized(tenant_a, in_a) and time.monotonic() < deadline:
@@ -694,7 +691,7 @@ def test_pii_read_is_audited_with_ids_only(tenant_a):
 
 @pytest.mark.django_db
 def test_erasure_removes_the_name_from_notifications_that_quote_it(tenant_a):
-    from hiring.models import Notification
+    from notifications.models import Notification
 
     canary = f"CANARY-{uuid.uuid4().hex[:8]}"
     with tenant_context(tenant_a):

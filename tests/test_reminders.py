@@ -19,44 +19,40 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from hiring.context_processors import notifications as notifications_context
-from hiring.models import (
-    AuditEntry,
-    BriefStatus,
-    Notification,
-    OutboxEvent,
-    ReminderLog,
-    ReminderSettings,
-    Stage,
-)
-from hiring.reminder_tasks import outbox_published_purge
-from hiring.services.notifications import (
-    PREFERENCES_PATH,
-    UNSUBSCRIBE_PATH,
-    notification_preference_get_or_create,
-)
-from hiring.services.reminders import (
-    RULE_BRIEF_CLOSING,
-    RULE_DRAFT_STALE,
-    RULE_EXECUTIVE_DIGEST,
-    RULE_FEEDBACK_SLA,
-    RULE_SCORECARD_OVERDUE,
+from audit.models import AuditEntry
+from hiring.models import BriefStatus, InterviewAssignment, Stage
+from notifications.calendar import (
     add_business_days,
     brief_is_closing,
     business_days_waiting,
-    digest_send,
     digest_send_at,
     draft_is_stale,
     feedback_due_at,
     is_quiet_hour,
     iso_week,
-    notification_emails_flush,
-    reminder_context,
-    reminder_send_once,
-    reminders_send_due,
     scorecard_is_overdue,
 )
-from scoring.models import InterviewAssignment, Scorecard, Shortlist, ShortlistEntry
+from notifications.context_processors import notifications as notifications_context
+from notifications.models import Notification, ReminderLog, ReminderSettings
+from notifications.preferences import (
+    PREFERENCES_PATH,
+    UNSUBSCRIBE_PATH,
+    notification_preference_get_or_create,
+)
+from notifications.reminders.context import (
+    RULE_BRIEF_CLOSING,
+    RULE_DRAFT_STALE,
+    RULE_EXECUTIVE_DIGEST,
+    RULE_FEEDBACK_SLA,
+    RULE_SCORECARD_OVERDUE,
+    reminder_context,
+)
+from notifications.reminders.delivery import notification_emails_flush, reminder_send_once
+from notifications.reminders.digest import digest_send
+from notifications.reminders.run import reminders_send_due
+from outbox.models import OutboxEvent
+from outbox.retention import outbox_published_purge
+from scoring.models import Scorecard, Shortlist, ShortlistEntry
 from tenants.models import Client, EngagementStatus, NotificationPreference
 from tests.conftest import host_of, http_client
 from tests.factories import (

@@ -21,11 +21,17 @@ from django.utils import timezone
 from django_redis import get_redis_connection
 from django_tenants.utils import schema_context
 
-import hiring.reminder_tasks  # noqa: F401  (registers the reminder tasks with the worker)
-from hiring.models import Notification, OutboxEvent, ReminderLog, ReminderSettings
-from hiring.outbox import RELAY_BATCH_SIZE, outbox_consumer, outbox_record, outbox_relay_batch
-from hiring.tasks import outbox_relay
-from scoring.models import InterviewAssignment
+import notifications.tasks  # noqa: F401  (registers the reminder tasks with the worker)
+from hiring.models import InterviewAssignment
+from notifications.models import Notification, ReminderLog, ReminderSettings
+from outbox.models import OutboxEvent
+from outbox.services import (
+    RELAY_BATCH_SIZE,
+    outbox_consumer_register,
+    outbox_record,
+    outbox_relay_batch,
+)
+from outbox.tasks import outbox_relay
 from tenants.models import Client
 from tenants.tasks import send_to_tenant, tenants_dispatch
 from tests.factories import (
@@ -58,20 +64,22 @@ def test_reminder_tasks_are_registered(db):
     from config.celery import app
 
     for name in (
-        "hiring.tasks.reminders_run",
-        "hiring.tasks.digest_run",
-        "hiring.tasks.outbox_cleanup",
+        "notifications.tasks.reminders_run",
+        "notifications.tasks.digest_run",
+        "outbox.tasks.outbox_cleanup",
     ):
         assert app.tasks[name].acks_late is True
 
 
-@outbox_consumer("test.reliability")
 @shared_task(name="tests.reliability_consumer")
 def reliability_consumer(*, event_id: int) -> None:
     """Records each event it is handed: the set is idempotent, the counter shows repeats."""
     redis = get_redis_connection("default")
     redis.sadd(CONSUMED_KEY, event_id)
     redis.hincrby(CALLS_KEY, str(event_id), 1)
+
+
+outbox_consumer_register(task=reliability_consumer, event_types=["test.reliability"])
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
@@ -93,7 +101,7 @@ def count_reminder_runs() -> Iterator[Callable[[], int]]:
     """Counts finished hiring.tasks.reminders_run tasks (the worker runs in this process)."""
 
     def count(sender: Any = None, **kwargs: Any) -> None:
-        if sender is not None and sender.name == "hiring.tasks.reminders_run":
+        if sender is not None and sender.name == "notifications.tasks.reminders_run":
             get_redis_connection("default").incr(RUNS_KEY)
 
     task_postrun.connect(count, weak=False)
@@ -131,9 +139,13 @@ def test_reminders_are_sent_once_when_runs_and_dispatchers_overlap(
 
     # The same tenant's task queued twice, and two dispatchers for every tenant at once.
     for _ in range(2):
-        send_to_tenant(task_name="hiring.tasks.reminders_run", schema_name=tenant_a.schema_name)
+        send_to_tenant(
+            task_name="notifications.tasks.reminders_run", schema_name=tenant_a.schema_name
+        )
     connection.set_schema_to_public()
-    dispatches = [tenants_dispatch.delay(task_name="hiring.tasks.reminders_run") for _ in (1, 2)]
+    dispatches = [
+        tenants_dispatch.delay(task_name="notifications.tasks.reminders_run") for _ in (1, 2)
+    ]
     assert [d.get(timeout=30) for d in dispatches] == [tenants, tenants]
 
     expected_runs = 2 + 2 * tenants
@@ -181,7 +193,7 @@ def test_events_committed_while_the_broker_is_down_are_delivered_when_it_returns
         event = outbox_record(
             event_type="test.reliability", aggregate_type="test", aggregate_id="down", payload={}
         )
-    assert kicks == ["hiring.tasks.outbox_relay"]
+    assert kicks == ["outbox.tasks.outbox_relay"]
     assert not _published(tenant_a.schema_name, event.id)
     monkeypatch.undo()
 
@@ -249,7 +261,7 @@ def test_overlapping_relays_keep_each_aggregates_order(committed_db, tenant_a):
     def record(task_name: str, event_id: int) -> None:
         handed_over.append(event_id)
 
-    from hiring import outbox
+    from outbox import services as outbox
 
     def relay(send: Callable[[str, int], None]) -> None:
         with schema_context(tenant_a.schema_name):

@@ -16,21 +16,22 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from hiring.actors import Actor
-from hiring.errors import ConflictError
-from hiring.models import AuditEntry, OutboxEvent, RoleBrief, StageChange, Submission
+from audit.actors import Actor
+from audit.errors import ConflictError
+from audit.models import AuditEntry
+from hiring.models import InterviewAssignment, RoleBrief, StageChange, Submission
 from hiring.services.briefs import brief_create, brief_open
 from hiring.services.submissions import (
     submission_create,
     submission_move_stage,
     submission_withdraw,
 )
+from outbox.models import OutboxEvent
 from scoring.analytics import agency_analytics_compute
 from scoring.engine import ScorecardInput, compute_shortlist, default_policy
 from scoring.models import (
     SCORE_FIELDS,
     AgencyAnalytics,
-    InterviewAssignment,
     Scorecard,
     ScorecardStatus,
     Shortlist,

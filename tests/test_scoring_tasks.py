@@ -18,10 +18,12 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from hiring.actors import Actor
-from hiring.models import AuditEntry, OutboxEvent, RoleBrief, Submission
-from hiring.outbox import KICK_DEBOUNCE_SECONDS
-from hiring.tasks import outbox_relay
+from audit.actors import Actor
+from audit.models import AuditEntry
+from hiring.models import RoleBrief, Submission
+from outbox.models import OutboxEvent
+from outbox.services import KICK_DEBOUNCE_SECONDS
+from outbox.tasks import outbox_relay
 from scoring.models import (
     SCORE_FIELDS,
     AgencyAnalytics,
@@ -31,7 +33,8 @@ from scoring.models import (
     ShortlistEntry,
 )
 from scoring.services import assignment_create, scorecard_save, shortlist_compute
-from scoring.tasks import RECOMPUTE_DEBOUNCE_SECONDS, agency_analytics_refresh
+from scoring.tasks.analytics import agency_analytics_refresh
+from scoring.tasks.shortlists import RECOMPUTE_DEBOUNCE_SECONDS
 from tenants.models import Agency, Client, ClientRole, User
 from tests.factories import (
     AgencyFactory,
@@ -171,13 +174,15 @@ def test_a_burst_of_scorecards_causes_one_recompute(celery_worker, finished_task
 
     brief_id = str(brief.public_id)
     assert runs_of(
-        finished_tasks, "scoring.tasks.shortlist_recompute", brief_public_id=brief_id
+        finished_tasks, "scoring.tasks.shortlists.shortlist_recompute", brief_public_id=brief_id
     ) == [1]
     # Every event reached the consumer; all but the first were absorbed by the pending one.
     consumed = [
         retval
         for event_id in event_ids
-        for retval in runs_of(finished_tasks, "scoring.tasks.shortlist_on_event", event_id=event_id)
+        for retval in runs_of(
+            finished_tasks, "scoring.tasks.shortlists.shortlist_on_event", event_id=event_id
+        )
     ]
     assert sorted(consumed) == [False] * (BURST - 1) + [True]
     with schema_context(tenant_a.schema_name):
@@ -207,7 +212,7 @@ def test_the_recompute_runs_in_the_tenant_that_asked(
         lambda: (
             runs_of(
                 finished_tasks,
-                "scoring.tasks.shortlist_recompute",
+                "scoring.tasks.shortlists.shortlist_recompute",
                 brief_public_id=str(brief_a.public_id),
             )
             == [1]

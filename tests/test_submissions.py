@@ -10,16 +10,10 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from hiring.actors import Actor
-from hiring.errors import ConflictError
-from hiring.models import (
-    AuditEntry,
-    Candidate,
-    CandidateOwnership,
-    OutboxEvent,
-    StageChange,
-    Submission,
-)
+from audit.actors import Actor
+from audit.errors import ConflictError
+from audit.models import AuditEntry
+from hiring.models import Candidate, CandidateOwnership, StageChange, Submission
 from hiring.services.briefs import brief_create, brief_open
 from hiring.services.submissions import (
     OWNERSHIP_REFUSAL,
@@ -27,6 +21,7 @@ from hiring.services.submissions import (
     submission_move_stage,
     submission_withdraw,
 )
+from outbox.models import OutboxEvent
 from tenants.models import EngagementStatus
 from tests.factories import AgencyFactory, EngagementFactory, UserFactory, ready_brief_data
 

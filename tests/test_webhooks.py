@@ -20,24 +20,25 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-import api.webhook_tasks  # registers the tasks and the outbox consumer
-from api import webhooks
+import api.tasks.webhooks  # registers the webhook tasks with the test worker
+from api.webhooks import delivery as webhook_delivery
 from api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from api.webhook_targets import WebhookTarget, webhook_post
-from api.webhooks import (
-    webhook_deliveries_due,
+from api.webhooks.delivery import webhook_deliveries_due, webhook_delivery_attempt
+from api.webhooks.fan_out import webhook_fan_out
+from api.webhooks.subscriptions import (
     webhook_deliveries_for,
-    webhook_delivery_attempt,
-    webhook_fan_out,
     webhook_secret_rotate,
     webhook_send_test,
     webhook_subscription_create,
     webhook_subscription_delete,
     webhook_subscriptions_for,
 )
-from hiring.errors import ConflictError, NotFoundError
-from hiring.models import AuditEntry, BriefShare, OutboxEvent
-from hiring.outbox import outbox_record
+from api.webhooks.targets import WebhookTarget, webhook_post
+from audit.errors import ConflictError, NotFoundError
+from audit.models import AuditEntry
+from hiring.models import BriefShare
+from outbox.models import OutboxEvent
+from outbox.services import outbox_record
 from tenants.models import ApiKey, ClientRole
 from tests.factories import (
     AgencyFactory,
@@ -137,7 +138,7 @@ def queued(monkeypatch: Any) -> list[dict[str, Any]]:
     """Record attempts queued after commit instead of sending them to the broker."""
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(
-        webhooks, "send_to_tenant", lambda **kwargs: calls.append(kwargs), raising=True
+        webhook_delivery, "send_to_tenant", lambda **kwargs: calls.append(kwargs), raising=True
     )
     return calls
 
@@ -218,7 +219,7 @@ def test_https_required_where_configured_and_public_urls_accepted(
             assert subscription.url == url
         # A name that resolves to a loopback address is refused.
         monkeypatch.setattr(
-            "api.webhook_targets._resolve", lambda host, port: ["93.184.215.14", "127.0.0.1"]
+            "api.webhooks.targets._resolve", lambda host, port: ["93.184.215.14", "127.0.0.1"]
         )
         with pytest.raises(ValidationError) as refused:
             webhook_subscription_create(
@@ -377,7 +378,7 @@ def test_delivery_rechecks_the_target_and_sends_nothing_when_refused(
         public, _ = webhook_subscription_create(
             api_key=key, url="https://hooks.example.com/in", event_types=[]
         )
-        monkeypatch.setattr("api.webhook_targets._resolve", lambda host, port: ["10.0.0.7"])
+        monkeypatch.setattr("api.webhooks.targets._resolve", lambda host, port: ["10.0.0.7"])
         rebound = webhook_send_test(api_key=key, subscription=public)
         assert webhook_delivery_attempt(delivery_id=rebound.pk) == "failed"
         rebound.refresh_from_db()
@@ -525,12 +526,12 @@ def test_the_schedule_lasts_a_day_and_early_retries_cannot_shorten_it(
     assert sum(delays) >= 24 * 3600
     now = timezone.now()
     delivery = WebhookDelivery(attempts=1, created_at=now)
-    first = webhooks._retry_delay(delivery, now)
+    first = webhook_delivery._retry_delay(delivery, now)
     assert first is not None and delays[0] <= first <= delays[0] * 1.1
     delivery.attempts = len(delays) + 1
     # Every step used, but not yet a full schedule's time since the event: keep trying.
-    assert webhooks._retry_delay(delivery, now + timedelta(hours=5)) is not None
-    assert webhooks._retry_delay(delivery, now + timedelta(seconds=sum(delays))) is None
+    assert webhook_delivery._retry_delay(delivery, now + timedelta(hours=5)) is not None
+    assert webhook_delivery._retry_delay(delivery, now + timedelta(seconds=sum(delays))) is None
 
 
 def test_revoked_keys_get_nothing(
@@ -641,13 +642,13 @@ def test_the_safety_net_finds_lost_and_overdue_attempts(
         delivery(status=DeliveryStatus.DELIVERED, created_at=now - timedelta(hours=1))
         assert webhook_deliveries_due() == [overdue.pk, lost.pk, lease_expired.pk]
         with django_capture_on_commit_callbacks(execute=True):
-            assert api.webhook_tasks.webhook_retry_due() == 3
+            assert api.tasks.webhooks.webhook_retry_due() == 3
     assert [call["kwargs"]["delivery_id"] for call in queued] == [
         overdue.pk,
         lost.pk,
         lease_expired.pk,
     ]
-    assert {call["task_name"] for call in queued} == {"api.tasks.webhook_deliver"}
+    assert {call["task_name"] for call in queued} == {"api.tasks.webhooks.webhook_deliver"}
     assert {call["schema_name"] for call in queued} == {tenant_a.schema_name}
 
 

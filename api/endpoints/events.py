@@ -21,8 +21,8 @@ from rest_framework import mixins, serializers
 
 from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
-from api.webhooks import TEST_EVENT_TYPE
-from hiring.models import OutboxEvent
+from api.webhooks.events import TEST_EVENT_TYPE
+from outbox.models import OutboxEvent
 
 EVENT_FEED_SETTLE_SECONDS = 5
 MAX_TYPES_PER_FILTER = 20

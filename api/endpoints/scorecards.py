@@ -24,15 +24,10 @@ from rest_framework.response import Response
 from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
 from api.endpoints.common import StrictKeysMixin, service_errors, validated_input
-from hiring.models import AuditEntry, Submission
-from scoring.engine import CATEGORY_CODES
-from scoring.models import (
-    EVIDENCE_FIELDS,
-    InterviewAssignment,
-    Recommendation,
-    Scorecard,
-    ScorecardStatus,
-)
+from audit.models import AuditEntry
+from hiring.models import InterviewAssignment, Submission
+from hiring.rubric import CATEGORY_CODES
+from scoring.models import EVIDENCE_FIELDS, Recommendation, Scorecard, ScorecardStatus
 from scoring.services import scorecard_save
 from tenants.models import ClientMembership, User
 

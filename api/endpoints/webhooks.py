@@ -16,8 +16,8 @@ from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
 from api.endpoints.common import validated_input
 from api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from api.webhooks import (
-    WEBHOOK_EVENT_TYPES,
+from api.webhooks.events import WEBHOOK_EVENT_TYPES
+from api.webhooks.subscriptions import (
     webhook_deliveries_for,
     webhook_secret_rotate,
     webhook_send_test,

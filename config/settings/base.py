@@ -44,11 +44,19 @@ SHARED_APPS = [
     "django_filters",
     "django_htmx",
     "django.contrib.postgres",
+    # Apps without models: the access layer of workspace pages, and the demo workspace.
+    "pages",
+    "demo",
 ]
+# Bottom to top: each app imports only apps listed before it (an import-linter contract in
+# pyproject.toml, run by `make lint`, holds the order; docs/architecture.md draws it).
 TENANT_APPS = [
     "django.contrib.contenttypes",
+    "audit",
+    "outbox",
     "hiring",
     "scoring",
+    "notifications",
     "api",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -97,7 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.workspace",
-                "hiring.context_processors.notifications",
+                "notifications.context_processors.notifications",
             ],
         },
     },

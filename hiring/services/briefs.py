@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from hiring.actors import Actor
-from hiring.audit import audit_record
-from hiring.errors import ConflictError
+from audit.actors import Actor
+from audit.errors import ConflictError
+from audit.services import audit_record
 from hiring.models import BriefShare, BriefStatus, Need, RateUnit, RemotePolicy, RoleBrief, Track
-from hiring.outbox import outbox_record
 from hiring.readiness import brief_readiness_gaps
-from scoring.engine import CATEGORY_CODES
+from hiring.rubric import CATEGORY_CODES, default_weights_and_floors
+from outbox.services import outbox_record
 from tenants.models import Engagement, EngagementStatus
 from tenants.schema import current_client
 
@@ -191,21 +191,19 @@ def _check_rate_range(brief: RoleBrief) -> None:
 
 
 def _apply_default_policy(brief: RoleBrief, *, only_missing: bool) -> None:
-    """Fill the scorecard policy from the track's defaults (scoring.engine.default_policy).
+    """Fill the scorecard policy from the track's defaults (hiring.rubric).
 
     With only_missing, the brief's own values win and only absent categories are filled; a
     GenAI brief always keeps at least the default security floor.
     """
-    from scoring.engine import default_policy
-
-    policy = default_policy(brief.track, brief.is_genai)
-    weights: dict[str, Any] = dict(policy.weights)
-    floors: dict[str, Any] = dict(policy.floors)
+    default_weights, default_floors = default_weights_and_floors(brief.track, brief.is_genai)
+    weights: dict[str, Any] = dict(default_weights)
+    floors: dict[str, Any] = dict(default_floors)
     if only_missing:
         weights.update(brief.scorecard_weights or {})
         floors.update(brief.scorecard_floors or {})
     if brief.is_genai:
-        floors["D"] = max(floors.get("D") or 0, policy.floors["D"] or 0)
+        floors["D"] = max(floors.get("D") or 0, default_floors["D"] or 0)
     brief.scorecard_weights = weights
     brief.scorecard_floors = floors
 

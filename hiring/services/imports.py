@@ -40,10 +40,10 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from hiring.actors import Actor
-from hiring.audit import audit_record
+from audit.actors import Actor
+from audit.errors import ConflictError
+from audit.services import audit_record
 from hiring.candidate_identity import normalize_email, normalize_phone
-from hiring.errors import ConflictError
 from hiring.models import BriefStatus, Candidate, ImportJob, ImportStatus, RoleBrief, Submission
 from hiring.selectors import brief_visible_to_agency
 from hiring.services.submissions import submission_create
@@ -53,7 +53,7 @@ from tenants.tasks import send_to_tenant
 
 logger = logging.getLogger(__name__)
 
-IMPORT_TASK_NAME = "hiring.tasks.import_job_run"
+IMPORT_TASK_NAME = "hiring.tasks.imports.import_job_run"
 
 CANDIDATE_COLUMNS = (
     "full_name",

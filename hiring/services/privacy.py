@@ -14,8 +14,9 @@
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,11 +25,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from hiring.actors import Actor
-from hiring.audit import audit_record
-from hiring.models import AuditEntry, Candidate, Stage, StageChange, Submission
-from hiring.outbox import outbox_record
-from hiring.services.notifications import notifications_scrub_name
+from audit.actors import Actor
+from audit.services import audit_record, audit_record_many
+from hiring.models import Candidate, Stage, StageChange, Submission
+from outbox.services import outbox_record
 from tenants.models import Client
 from tenants.schema import current_schema_name
 
@@ -56,7 +56,11 @@ PROOF_TEXT_FIELDS = (
 # A purpose is a code-chosen label ("candidate_detail"), never data typed by someone.
 _PURPOSE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
-CandidateTextEraser = Callable[[Candidate], None]
+
+class CandidateTextEraser(Protocol):
+    def __call__(self, candidate: Candidate, *, former_name: str) -> None: ...
+
+
 _text_erasers: list[CandidateTextEraser] = []
 
 
@@ -64,9 +68,10 @@ def register_candidate_text_eraser(eraser: CandidateTextEraser) -> CandidateText
     """Register a function that clears free text another app holds about a candidate.
 
     It is called with the (locked) candidate inside the erasure transaction, after this
-    module's own clearing: it must replace text (e.g. scorecard evidence) and keep numbers
-    (scores). If it raises, the whole erasure rolls back. Register once, from the app's
-    `AppConfig.ready()`; usable as a decorator. Registering the same function twice is
+    module's own clearing (so the candidate already carries the erased name), and with the
+    name it had before: it must replace text (e.g. scorecard evidence, notifications quoting
+    the name) and keep numbers (scores). If it raises, the whole erasure rolls back.
+    Register once, from the app's `AppConfig.ready()`; registering the same function twice is
     harmless.
     """
     if eraser not in _text_erasers:
@@ -98,21 +103,12 @@ def candidates_pii_read_record(
     details: dict[str, object] = {"purpose": purpose}
     if actor.agency_id is not None:
         details["agency"] = actor.agency_id
-    now = timezone.now()
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                occurred_at=now,
-                actor_kind=actor.kind,
-                actor_user_id=actor.user_id,
-                actor_ref=actor.ref,
-                action="candidate.pii_viewed",
-                object_type="candidate",
-                object_id=str(candidate.public_id),
-                details=details,
-            )
-            for candidate in candidates
-        ]
+    audit_record_many(
+        actor=actor,
+        action="candidate.pii_viewed",
+        object_type="candidate",
+        object_ids=[candidate.public_id for candidate in candidates],
+        details=details,
     )
 
 
@@ -152,7 +148,6 @@ def candidate_erase(*, actor: Actor, candidate: Candidate, reason: str) -> Candi
         resume_name = locked.resume.name or ""
         former_name = locked.full_name
         locked.full_name = erased_name(locked)
-        notifications_scrub_name(former=former_name, replacement=locked.full_name)
         for field in (
             "email",
             "email_normalized",
@@ -197,7 +192,7 @@ def candidate_erase(*, actor: Actor, candidate: Candidate, reason: str) -> Candi
             reason=""
         )
         for eraser in candidate_text_erasers():
-            eraser(locked)
+            eraser(locked, former_name=former_name)
         audit_record(
             actor=actor,
             action="candidate.erased",

@@ -10,10 +10,10 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hiring.actors import Actor
-from hiring.audit import audit_record
+from audit.actors import Actor
+from audit.errors import ConflictError
+from audit.services import audit_record
 from hiring.candidate_identity import normalize_email, normalize_phone
-from hiring.errors import ConflictError
 from hiring.models import (
     BriefStatus,
     Candidate,
@@ -24,9 +24,10 @@ from hiring.models import (
     Submission,
     Track,
 )
-from hiring.outbox import outbox_record
 from hiring.resumes import resume_store
 from hiring.selectors import brief_visible_to_agency
+from hiring.stages import CLOSED_STAGES
+from outbox.services import outbox_record
 from tenants.models import Agency, Engagement, EngagementStatus
 from tenants.schema import current_client
 
@@ -41,9 +42,6 @@ CLIENT_TRANSITIONS: dict[str, set[str]] = {
     Stage.REJECTED: set(),
     Stage.WITHDRAWN: set(),
 }
-CLOSED_STAGES = frozenset({Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN})
-# Stages in which the agency waits for the client's feedback ("awaiting client").
-AWAITING_CLIENT_STAGES = frozenset({Stage.SUBMITTED, Stage.SCREENING})
 
 CANDIDATE_FIELDS = {
     "full_name": 200,

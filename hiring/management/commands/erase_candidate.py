@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django_tenants.utils import tenant_context
 
-from hiring.actors import Actor
+from audit.actors import Actor
 from hiring.candidate_identity import normalize_email
 from hiring.models import Candidate
 from hiring.services.privacy import ERASURE_REASONS, candidate_erase

@@ -1,0 +1,25 @@
+"""Scheduled tasks of reminders and the executive digest.
+
+Each runs inside the schema named in its header; beat reaches every tenant through
+tenants.tasks.tenants_dispatch. Both are safe to run twice or concurrently (reminders and
+digests are keyed in ReminderLog, exactly once), and acks_late with reject-on-worker-lost from
+the settings, so a task on a worker that dies is delivered again.
+"""
+
+from celery import shared_task
+
+from notifications.reminders.digest import digest_send
+from notifications.reminders.run import reminders_send_due
+
+
+@shared_task(name="notifications.tasks.reminders_run", acks_late=True)
+def reminders_run() -> dict[str, int | bool]:
+    """Evaluate every reminder rule of this tenant and send what is due (hourly)."""
+    run = reminders_send_due()
+    return {"quiet": run.quiet, "due": run.due, "sent": run.sent, "emailed_held": run.emailed_held}
+
+
+@shared_task(name="notifications.tasks.digest_run", acks_late=True)
+def digest_run() -> int:
+    """Send this tenant's weekly executive digest once it is due (hourly; sends once a week)."""
+    return digest_send()

@@ -1,0 +1,31 @@
+"""Role groups: which client and agency roles may do what, each named for what it allows.
+
+Pages, services and the header's links read them from here, so a role's reach is decided in
+one place. The roles themselves are `tenants.models.ClientRole` and `AgencyRole`.
+"""
+
+from typing import Final
+
+from tenants.models import AgencyRole, ClientRole
+
+ANY_CLIENT_ROLE: Final = frozenset(ClientRole.values)
+ANY_AGENCY_ROLE: Final = frozenset(AgencyRole.values)
+NO_ROLE: Final[frozenset[str]] = frozenset()
+
+# Write and open briefs, move submissions, assign interviewers, import for an agency.
+MANAGE_HIRING: Final = frozenset({ClientRole.ADMIN, ClientRole.HIRING_MANAGER})
+# Read every submitted scorecard, the shortlists and the agency analytics (unless assigned to
+# score the submission themselves: then they score blind like any interviewer).
+SEE_ALL_SCORES: Final = frozenset(
+    {ClientRole.ADMIN, ClientRole.HIRING_MANAGER, ClientRole.EXECUTIVE}
+)
+# Advance or reject candidates from a shortlist.
+DECIDE_ON_SHORTLISTS: Final = frozenset({ClientRole.EXECUTIVE, ClientRole.ADMIN})
+# May be asked to score a submission.
+BE_ASSIGNED_TO_SCORE: Final = frozenset(
+    {ClientRole.INTERVIEWER, ClientRole.HIRING_MANAGER, ClientRole.ADMIN}
+)
+# Workspace settings: API keys, reminder rules.
+ADMINISTER_WORKSPACE: Final = frozenset({ClientRole.ADMIN})
+# The agency's own settings: its API keys.
+ADMINISTER_AGENCY: Final = frozenset({AgencyRole.AGENCY_ADMIN})
