@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DATABASE = "aihiring_bench"
+# BENCH_DATABASE lets two checkouts benchmark on one server without sharing a database.
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "aihiring_bench")
 
 
 def bench_django_setup() -> None:
