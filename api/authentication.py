@@ -82,11 +82,18 @@ class ApiPrincipal:
 
     @property
     def actor(self) -> Actor:
-        return Actor.for_api_key(prefix=self.api_key.prefix, agency_id=self.api_key.agency_id)
+        return Actor.for_api_key(
+            prefix=self.api_key.prefix,
+            agency_id=self.api_key.agency_id,
+            api_key_id=self.api_key.pk,
+        )
 
     def actor_on_behalf_of(self, user_id: int) -> Actor:
-        """The key writing for a named person (scorecards): audited with the key's prefix."""
-        return Actor(kind="api_key", user_id=user_id, ref=self.api_key.prefix)
+        """The key writing for a named person (scorecards): audited with the key's prefix, and
+        the key is recorded on what it writes."""
+        return Actor(
+            kind="api_key", user_id=user_id, ref=self.api_key.prefix, api_key_id=self.api_key.pk
+        )
 
 
 def _key_in_url(request: Request) -> bool:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 import string
+import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from audit.actors import Actor
+from audit.errors import NotFoundError
 from audit.services import audit_record
 from tenants.models import (
     Agency,
@@ -251,3 +253,15 @@ def api_keys_for(*, client: Client, agency: Agency | None = None) -> QuerySet[Ap
     if agency is not None:
         keys = keys.filter(agency=agency)
     return keys.order_by("-created_at", "-id")
+
+
+def access_api_key_by_id(*, client: Client, agency: Agency | None, public_id: object) -> ApiKey:
+    """One of the keys `api_keys_for` lists; anything else raises the same NotFoundError."""
+    try:
+        parsed = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFoundError from None
+    api_key = api_keys_for(client=client, agency=agency).filter(public_id=parsed).first()
+    if api_key is None:
+        raise NotFoundError
+    return api_key

@@ -11,16 +11,22 @@ the page that answers its creation (never stored, never in a redirect or the ses
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
 
 from api.forms import ApiKeyForm
-from api.keys import api_key_create, api_key_is_expired, api_key_revoke, api_keys_for
-from tenants.models import Agency, AgencyRole, ApiKey, ClientRole
-from tenants.selectors import WorkspaceAccess
+from api.keys import (
+    access_api_key_by_id,
+    api_key_create,
+    api_key_is_expired,
+    api_key_revoke,
+    api_keys_for,
+)
+from pages.access import Caller, workspace_page
+from pages.forms import form_action
+from tenants.models import Agency, ApiKey
+from tenants.roles import ADMINISTER_AGENCY, ADMINISTER_WORKSPACE
 
 
 @dataclass(frozen=True)
@@ -34,13 +40,11 @@ class KeyManager:
         return self.agency is not None
 
 
-def _manager(request: HttpRequest) -> KeyManager:
-    access: WorkspaceAccess | None = getattr(request, "workspace_access", None)
-    if access is not None and access.has_client_role(ClientRole.ADMIN):
-        return KeyManager(agency=None)
-    if access is not None and access.is_agency and access.role == AgencyRole.AGENCY_ADMIN:
-        return KeyManager(agency=access.agency)
-    raise Http404("No such page.")
+KEY_MANAGERS = ADMINISTER_WORKSPACE | ADMINISTER_AGENCY
+
+
+def _manager(caller: Caller) -> KeyManager:
+    return KeyManager(agency=caller.agency if caller.is_agency else None)
 
 
 def _key_state(api_key: ApiKey) -> str:
@@ -51,10 +55,10 @@ def _key_state(api_key: ApiKey) -> str:
     return "active"
 
 
-@require_http_methods(["GET"])
-def api_key_list(request: HttpRequest) -> HttpResponse:
-    manager = _manager(request)
-    keys = api_keys_for(client=request.tenant, agency=manager.agency)  # type: ignore[attr-defined]
+@workspace_page(roles=KEY_MANAGERS)
+def api_key_list(request: HttpRequest, caller: Caller) -> HttpResponse:
+    manager = _manager(caller)
+    keys = api_keys_for(client=caller.client, agency=manager.agency)
     rows = [{"key": key, "state": _key_state(key)} for key in keys]
     return render(
         request,
@@ -63,27 +67,26 @@ def api_key_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-def api_key_new(request: HttpRequest) -> HttpResponse:
-    manager = _manager(request)
-    client = request.tenant  # type: ignore[attr-defined]
+@workspace_page(roles=KEY_MANAGERS, methods=("GET", "POST"))
+def api_key_new(request: HttpRequest, caller: Caller) -> HttpResponse:
+    manager = _manager(caller)
+    client = caller.client
     form = ApiKeyForm(request.POST or None, agency_key=manager.is_agency)
     if request.method == "POST" and form.is_valid():
-        try:
-            api_key, raw_key = api_key_create(
+        done = form_action(
+            form,
+            lambda: api_key_create(
                 client=client,
                 agency=manager.agency,
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
-                created_by=request.user,  # type: ignore[arg-type]
+                created_by=caller.user,
                 expires_at=form.expires_at(client.timezone),
-            )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                target = {"expires_at": "expires_on"}.get(field, field)
-                for message in errors:
-                    form.add_error(target if target in form.fields else None, message)
-        else:
+            ),
+            fields={"expires_at": "expires_on"},
+        )
+        if done.ok and done.value is not None:
+            api_key, raw_key = done.value
             response = render(
                 request,
                 "api/keys/created.html",
@@ -97,15 +100,12 @@ def api_key_new(request: HttpRequest) -> HttpResponse:
     return render(request, "api/keys/new.html", {"form": form, "manager": manager}, status=status)
 
 
-@require_POST
-def api_key_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse:
-    manager = _manager(request)
-    keys = api_keys_for(client=request.tenant, agency=manager.agency)  # type: ignore[attr-defined]
-    api_key = keys.filter(public_id=public_id).first()
-    if api_key is None:
-        raise Http404("No such key.")
+@workspace_page(roles=KEY_MANAGERS, methods=("POST",))
+def api_key_revoke_view(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
+    manager = _manager(caller)
+    api_key = access_api_key_by_id(client=caller.client, agency=manager.agency, public_id=public_id)
     already = api_key.revoked_at is not None
-    api_key_revoke(api_key=api_key, revoked_by=request.user)  # type: ignore[arg-type]
+    api_key_revoke(api_key=api_key, revoked_by=caller.user)
     if already:
         messages.info(request, f"The key {api_key.prefix}… was already revoked.")
     else:

@@ -2,14 +2,27 @@
 
 from django.urls import include, path
 
-from hiring import views as hiring_views
+from hiring.views.home import workspace_home
 from notifications import views as notification_views
+from pages.access import open_page
 from tenants import views as account_views
 
 urlpatterns = [
-    path("", hiring_views.workspace_home, name="home"),
-    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
-    path("accounts/logout/", account_views.SignOutView.as_view(), name="logout"),
+    path("", workspace_home, name="home"),
+    path(
+        "accounts/login/",
+        open_page(because="signing in is how a person becomes a member of the page's reach")(
+            account_views.SignInView.as_view()
+        ),
+        name="login",
+    ),
+    path(
+        "accounts/logout/",
+        open_page(because="signing out must work whatever the person's access")(
+            account_views.SignOutView.as_view()
+        ),
+        name="logout",
+    ),
     # Digest emails link here; it works without signing in (the token is the authority).
     path(
         "accounts/unsubscribe/<str:token>/",
@@ -19,6 +32,6 @@ urlpatterns = [
     path("", include("hiring.urls")),
     path("", include("scoring.urls")),
     path("", include("api.urls")),
-    path("imports/", include("hiring.urls_imports")),
+    path("imports/", include("hiring.urls.imports")),
     path("notifications/", include("notifications.urls")),
 ]

@@ -78,9 +78,34 @@ def access_submission_by_id(access: WorkspaceAccess, public_id: object) -> Submi
     return submission
 
 
+def access_submission_in_brief(
+    access: WorkspaceAccess, *, brief: RoleBrief, public_id: object
+) -> Submission:
+    """A submission of this brief within the actor's reach; NotFoundError otherwise."""
+    submission = (
+        submissions_for(access).filter(brief=brief, public_id=_parse_uuid(public_id)).first()
+    )
+    if submission is None:
+        raise NotFoundError
+    return submission
+
+
 def stage_history(submission: Submission) -> QuerySet[StageChange]:
     return StageChange.objects.filter(submission=submission).order_by("occurred_at", "id")
 
 
 def imports_for_uploader(*, user_id: int) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(uploaded_by_user_id=user_id)
+
+
+def access_import_by_id(*, user_id: int, public_id: object) -> ImportJob:
+    """One of the person's own imports; anyone else's (or none) raises NotFoundError."""
+    job = (
+        imports_for_uploader(user_id=user_id)
+        .select_related("agency")
+        .filter(public_id=_parse_uuid(public_id))
+        .first()
+    )
+    if job is None:
+        raise NotFoundError
+    return job

@@ -50,6 +50,9 @@ class Scorecard(models.Model):
     recommendation = models.CharField(max_length=12, choices=Recommendation.choices, blank=True)
     summary = models.TextField(blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
+    # The partner API key that last wrote this scorecard (public tenants.ApiKey id), if any:
+    # a key reads back the drafts it wrote. No FK: keys live in the public schema.
+    written_by_api_key_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)

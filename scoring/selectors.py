@@ -6,7 +6,7 @@ unless they are themselves assigned to score the submission: then they score bli
 Agencies never see scorecards (sharing feedback with agencies is not offered yet).
 """
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from hiring.models import InterviewAssignment, RoleBrief, Submission
 from scoring.models import AgencyAnalytics, Scorecard, ScorecardStatus, Shortlist, ShortlistEntry
@@ -66,3 +66,17 @@ def agency_analytics_for(access: WorkspaceAccess) -> QuerySet[AgencyAnalytics]:
         return rows
     assert access.agency is not None
     return rows.filter(agency_id=access.agency.pk)
+
+
+def assignments_with_own_scorecard(
+    assignments: QuerySet[InterviewAssignment],
+) -> QuerySet[InterviewAssignment]:
+    """Each assignment with its interviewer's scorecard status, in the same query."""
+    card = Scorecard.objects.filter(
+        submission_id=OuterRef("submission_id"), interviewer_id=OuterRef("interviewer_id")
+    )
+    return assignments.annotate(
+        card_status=Subquery(card.values("status")[:1]),
+        card_updated_at=Subquery(card.values("updated_at")[:1]),
+        card_submitted_at=Subquery(card.values("submitted_at")[:1]),
+    )

@@ -159,6 +159,8 @@ def scorecard_save(
             setattr(scorecard, field, value)
         now = timezone.now()
         scorecard.updated_at = now
+        if actor.kind == "api_key" and actor.api_key_id is not None:
+            scorecard.written_by_api_key_id = actor.api_key_id
         if submit:
             _check_ready_to_submit(scorecard)
             scorecard.status = ScorecardStatus.SUBMITTED

@@ -29,3 +29,5 @@ BE_ASSIGNED_TO_SCORE: Final = frozenset(
 ADMINISTER_WORKSPACE: Final = frozenset({ClientRole.ADMIN})
 # The agency's own settings: its API keys.
 ADMINISTER_AGENCY: Final = frozenset({AgencyRole.AGENCY_ADMIN})
+# The workspace's audit trail: who did what, and who read whose personal data.
+READ_AUDIT_TRAIL: Final = frozenset({ClientRole.ADMIN, ClientRole.EXECUTIVE})

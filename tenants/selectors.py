@@ -146,3 +146,11 @@ def client_engagements(*, client: Client) -> QuerySet[Engagement]:
     return (
         Engagement.objects.filter(client=client).select_related("agency").order_by("agency__name")
     )
+
+
+def user_names(user_ids: set[int]) -> dict[int, str]:
+    """Display names of people by id, in one query (for "decided by", "assigned by" and the
+    like); people who no longer exist are simply absent."""
+    if not user_ids:
+        return {}
+    return {user.pk: user.display_name for user in User.objects.filter(pk__in=user_ids)}

@@ -194,7 +194,12 @@ def build_world(tenant: Client, other_tenant: Client) -> World:
         )
         client_key = world.key("client")
         world.objects["card_key_draft"] = scorecard_save(
-            actor=Actor(kind="api_key", user_id=interviewer.pk, ref=client_key.prefix),
+            actor=Actor(
+                kind="api_key",
+                user_id=interviewer.pk,
+                ref=client_key.prefix,
+                api_key_id=client_key.pk,
+            ),
             submission=world.objects["sub_a"],
             data={"score_a": 3, "evidence_a": "Walked through their rollback plan."},
         )

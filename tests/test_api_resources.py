@@ -16,7 +16,7 @@ from audit.models import AuditEntry
 from hiring.models import BriefShare, RoleBrief, Submission
 from hiring.services.privacy import candidate_erase
 from outbox.models import OutboxEvent
-from scoring.models import Shortlist
+from scoring.models import Scorecard, Shortlist
 from tenants.models import ClientRole
 from tests.api_support import (
     World,
@@ -304,6 +304,26 @@ def test_client_key_writes_a_scorecard_on_behalf_of_an_assigned_interviewer(
     assert final.status_code == 409 and final.json()["code"] == "scorecard_submitted"
     with in_tenant(world):
         assert OutboxEvent.objects.filter(event_type="scorecard.submitted").count() == 1
+
+
+def test_a_key_reads_the_drafts_it_wrote_from_the_scorecard_itself_not_the_audit_trail(
+    world: World,
+) -> None:
+    """The key that wrote a draft is a column of the scorecard: the audit trail is only a
+    record, so emptying it changes nothing about who reads the draft."""
+    draft_id = world.id_of("card_key_draft")
+    with in_tenant(world):
+        card = Scorecard.objects.get(public_id=draft_id)
+        assert card.written_by_api_key_id == world.key("client").pk
+        AuditEntry.objects.all().delete()
+    listed = send(api(world.tenant, world.raw("client")), "GET", "/api/v1/scorecards/", None)
+    assert draft_id in {row["id"] for row in listed.json()["results"]}
+    _, other_raw = make_key(world.tenant, name="Second HR system")
+    other = send(api(world.tenant, other_raw), "GET", "/api/v1/scorecards/", None)
+    ids = {row["id"] for row in other.json()["results"]}
+    assert draft_id not in ids and world.id_of("card_submitted") in ids
+    path = f"/api/v1/scorecards/{draft_id}/"
+    assert send(api(world.tenant, other_raw), "GET", path, None).status_code == 404
 
 
 def test_scorecard_interviewer_must_be_an_assigned_member(world: World) -> None:

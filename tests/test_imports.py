@@ -22,11 +22,12 @@ import hiring.tasks  # noqa: F401  (registers the tasks with the test worker)
 from audit.actors import Actor
 from audit.models import AuditEntry
 from hiring.models import Candidate, ImportJob, ImportStatus, Submission
+from hiring.services import import_rows as import_rows_service
 from hiring.services import imports as imports_service
 from hiring.services.briefs import brief_create, brief_open
+from hiring.services.import_files import COLUMNS
+from hiring.services.import_rows import BRIEF_NOT_FOUND
 from hiring.services.imports import (
-    BRIEF_NOT_FOUND,
-    COLUMNS,
     import_job_create,
     import_job_queue,
     import_job_run,
@@ -186,7 +187,7 @@ def test_a_row_message_that_would_repeat_a_cell_is_replaced(setup, monkeypatch):
         email = kwargs["candidate_data"]["email"]
         raise ValidationError({"email": f"{email} is refused.", "rate_amount": "Too high."})
 
-    monkeypatch.setattr(imports_service, "submission_create", refuse)
+    monkeypatch.setattr(import_rows_service, "submission_create", refuse)
     job = run(create(setup, csv_bytes([row(setup["brief"], 1)])))
     assert job.errors == [
         {"row": 2, "field": "email", "message": "This value is not valid."},
@@ -283,7 +284,7 @@ def test_a_stopped_run_says_how_far_it_got_and_drops_the_stored_file(
     job = create(setup, csv_bytes([row(setup["brief"], n) for n in range(1, 6)]))
     assert (tmp_path / job.file.name).is_file()
     monkeypatch.setattr(
-        imports_service, "submission_create", _failing_at(3, SoftTimeLimitExceeded())
+        import_rows_service, "submission_create", _failing_at(3, SoftTimeLimitExceeded())
     )
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(SoftTimeLimitExceeded):
@@ -314,7 +315,7 @@ def test_a_run_whose_worker_died_resumes_after_its_last_saved_progress(setup, mo
     job = create(setup, csv_bytes([row(setup["brief"], n) for n in range(1, 6)]))
     monkeypatch.setattr(imports_service, "PROGRESS_EVERY_ROWS", 2)
     # Like a killed process: nothing in the run gets to record the end.
-    monkeypatch.setattr(imports_service, "submission_create", _failing_at(4, SystemExit()))
+    monkeypatch.setattr(import_rows_service, "submission_create", _failing_at(4, SystemExit()))
     with pytest.raises(SystemExit):
         import_job_run(job_id=job.pk)
     job.refresh_from_db()
@@ -322,7 +323,7 @@ def test_a_run_whose_worker_died_resumes_after_its_last_saved_progress(setup, mo
 
     # The task is delivered again (acks_late): rows 1-2 are not read again; 3 landed before
     # the "crash" was not saved as progress, so it is found as already submitted.
-    monkeypatch.setattr(imports_service, "submission_create", submission_create)
+    monkeypatch.setattr(import_rows_service, "submission_create", submission_create)
     job = run(job)
     assert (job.status, job.done_rows, job.skipped_rows) == (ImportStatus.DONE, 4, 1)
     assert Submission.objects.count() == 5
@@ -753,8 +754,8 @@ def test_an_upload_whose_hand_over_failed_is_resumed_by_the_sweep(
 ):
     """The broker is down when the upload commits: the job stays queued; the periodic sweep
     hands it to a worker once it is old enough, and the worker imports it."""
-    from hiring.tasks.imports import imports_resume_task
     from hiring.services import imports as import_service
+    from hiring.tasks.imports import imports_resume_task
 
     schema_name = tenant_a.schema_name
     handed_over: list[int] = []

@@ -725,7 +725,7 @@ def test_submission_list_for_agencies_shows_only_their_own(tenant_a, tenant_b, a
 
 
 def test_submission_list_is_paginated(tenant_a, as_role, in_tenant, monkeypatch):
-    monkeypatch.setattr("hiring.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("pages.paging.DEFAULT_PAGE_SIZE", 2)
     agency = EngagementFactory(client=tenant_a).agency
     brief = make_brief(tenant_a, in_tenant)
     for _ in range(3):

@@ -22,8 +22,8 @@ from django_tenants.utils import tenant_context
 
 from audit.actors import Actor
 from audit.models import AuditEntry
+from hiring.fields import PROOF_TEXT_FIELDS
 from hiring.models import Candidate, CandidateOwnership, StageChange, Submission
-from hiring.tasks.privacy import retention_apply_task
 from hiring.services import privacy
 from hiring.services.briefs import brief_create, brief_open
 from hiring.services.privacy import (
@@ -35,11 +35,11 @@ from hiring.services.privacy import (
     retention_candidates_due,
 )
 from hiring.services.submissions import (
-    PROOF_FIELDS,
     submission_create,
     submission_move_stage,
     submission_withdraw,
 )
+from hiring.tasks.privacy import retention_apply_task
 from outbox.models import OutboxEvent
 from tenants.models import Client
 from tenants.tasks import send_to_tenant
@@ -175,7 +175,9 @@ def test_erasure_leaves_no_trace_and_keeps_the_numbers(
             "skills": [f"python-{canary}", "pytorch"],
             "links": [f"https://example.com/{canary}/portfolio"],
         }
-        proof = {field: f"Story for {field} told in detail, {canary}." for field in PROOF_FIELDS}
+        proof = {
+            field: f"Story for {field} told in detail, {canary}." for field in PROOF_TEXT_FIELDS
+        }
         proof["proof_links"] = [f"https://example.com/{canary}/case-study"]
         first = _submit(
             world,
@@ -200,7 +202,9 @@ def test_erasure_leaves_no_trace_and_keeps_the_numbers(
             to_stage="rejected",
             reason=f"Rate too high for {canary}",
         )
-        bystander_proof = {field: f"Another person's {field}, in detail." for field in PROOF_FIELDS}
+        bystander_proof = {
+            field: f"Another person's {field}, in detail." for field in PROOF_TEXT_FIELDS
+        }
         bystander = _submit(world, person=_person("bystander"), proof=bystander_proof)
         candidate.refresh_from_db()
         assert candidate.phone_e164 == phone_e164
@@ -219,7 +223,7 @@ def test_erasure_leaves_no_trace_and_keeps_the_numbers(
             "hiring_candidate.skills",
             "hiring_candidate.links",
             "hiring_submission.proof_links",
-            *(f"hiring_submission.{field}" for field in PROOF_FIELDS),
+            *(f"hiring_submission.{field}" for field in PROOF_TEXT_FIELDS),
             "hiring_stagechange.reason",
         ]:
             assert column in before

@@ -21,8 +21,8 @@ from django_tenants.utils import schema_context
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 import api.tasks.webhooks  # registers the webhook tasks with the test worker
-from api.webhooks import delivery as webhook_delivery
 from api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from api.webhooks import delivery as webhook_delivery
 from api.webhooks.delivery import webhook_deliveries_due, webhook_delivery_attempt
 from api.webhooks.fan_out import webhook_fan_out
 from api.webhooks.subscriptions import (

@@ -13,8 +13,7 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import CharField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -24,14 +23,14 @@ from rest_framework.response import Response
 from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
 from api.endpoints.common import StrictKeysMixin, service_errors, validated_input
-from audit.models import AuditEntry
+from audit.errors import NotFoundError
 from hiring.models import InterviewAssignment, Submission
 from hiring.rubric import CATEGORY_CODES
+from hiring.selectors import access_submission_by_id
 from scoring.models import EVIDENCE_FIELDS, Recommendation, Scorecard, ScorecardStatus
 from scoring.services import scorecard_save
 from tenants.models import ClientMembership, User
 
-KEY_SCORECARD_ACTIONS = ("scorecard.saved", "scorecard.submitted")
 SERVICE_FIELD_PATHS = {
     **{f"score_{c.lower()}": f"scores.{c}" for c in CATEGORY_CODES},
     **{f"evidence_{c.lower()}": f"evidence.{c}" for c in CATEGORY_CODES},
@@ -173,17 +172,9 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partner
     client_only_actions = frozenset({"list", "retrieve", "create", "partial_update"})
 
     def scoped_queryset(self, principal: ApiPrincipal) -> QuerySet[Scorecard]:
-        written_by_key = AuditEntry.objects.filter(
-            actor_kind="api_key",
-            actor_ref=principal.api_key.prefix,
-            object_type="scorecard",
-            action__in=KEY_SCORECARD_ACTIONS,
-        ).values("object_id")
-        return (
-            Scorecard.objects.annotate(public_id_text=Cast("public_id", CharField()))
-            .filter(Q(status=ScorecardStatus.SUBMITTED) | Q(public_id_text__in=written_by_key))
-            .select_related("submission__brief", "interviewer")
-        )
+        return Scorecard.objects.filter(
+            Q(status=ScorecardStatus.SUBMITTED) | Q(written_by_api_key_id=principal.api_key.pk)
+        ).select_related("submission__brief", "interviewer")
 
     def _render(self, card: Scorecard, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=card.pk)
@@ -217,11 +208,10 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partner
         data = validated_input(
             ScorecardCreateSerializer, request, ignored=ScorecardSerializer.Meta.fields
         )
-        submission = (
-            Submission.objects.select_related("brief").filter(public_id=data["submission"]).first()
-        )
-        if submission is None:
-            raise ValidationError({"submission": ["No submission with this id."]})
+        try:
+            submission = access_submission_by_id(principal.access, data["submission"])
+        except NotFoundError:
+            raise ValidationError({"submission": ["No submission with this id."]}) from None
         interviewer = (
             User.objects.filter(public_id=data["interviewer"], is_active=True)
             .filter(

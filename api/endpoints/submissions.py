@@ -29,20 +29,20 @@ from api.endpoints.common import (
     service_errors,
     validated_input,
 )
+from audit.errors import NotFoundError
+from hiring.fields import CANDIDATE_TEXT_FIELDS, PROOF_FIELDS, PROOF_PARTS
 from hiring.models import Stage, StageChange, Submission
-from hiring.selectors import briefs_for, submissions_for
+from hiring.selectors import access_brief_by_id, submissions_for
 from hiring.services.submissions import (
-    CANDIDATE_FIELDS,
     MAX_LINKS,
     submission_create,
     submission_move_stage,
     submission_withdraw,
 )
 
-PROOF_PARTS = ("shipped_solution", "baseline", "improvement", "monitoring", "quality_dip")
 # The service's field names -> the API's input paths, for field errors.
 SERVICE_FIELD_PATHS = {
-    **{name: f"candidate.{name}" for name in (*CANDIDATE_FIELDS, "links", "skills")},
+    **{name: f"candidate.{name}" for name in (*CANDIDATE_TEXT_FIELDS, "links", "skills")},
     **{f"proof_{part}": f"proof.{part}" for part in PROOF_PARTS},
     "proof_links": "proof.links",
     "__all__": "non_field_errors",
@@ -75,7 +75,6 @@ class ProofSerializer(serializers.Serializer):
 
 
 CENTS = Decimal("0.01")
-PROOF_COLUMNS = (*(f"proof_{part}" for part in PROOF_PARTS), "proof_links")
 # The columns of the list's fast path: one row of plain values per submission.
 LIST_VALUES = (
     "id",
@@ -86,7 +85,7 @@ LIST_VALUES = (
     "agency__name",
     "stage",
     "stage_changed_at",
-    *PROOF_COLUMNS,
+    *PROOF_FIELDS,
     "rate_amount",
     "rate_currency",
     "right_to_represent_confirmed_at",
@@ -222,12 +221,12 @@ def _optional_text(limit: int) -> serializers.CharField:
 
 
 class CandidateInputSerializer(StrictKeysMixin, serializers.Serializer):
-    full_name = serializers.CharField(max_length=CANDIDATE_FIELDS["full_name"])
-    email = _optional_text(CANDIDATE_FIELDS["email"])
-    phone = _optional_text(CANDIDATE_FIELDS["phone"])
-    location = _optional_text(CANDIDATE_FIELDS["location"])
-    availability = _optional_text(CANDIDATE_FIELDS["availability"])
-    summary = _optional_text(CANDIDATE_FIELDS["summary"])
+    full_name = serializers.CharField(max_length=CANDIDATE_TEXT_FIELDS["full_name"])
+    email = _optional_text(CANDIDATE_TEXT_FIELDS["email"])
+    phone = _optional_text(CANDIDATE_TEXT_FIELDS["phone"])
+    location = _optional_text(CANDIDATE_TEXT_FIELDS["location"])
+    availability = _optional_text(CANDIDATE_TEXT_FIELDS["availability"])
+    summary = _optional_text(CANDIDATE_TEXT_FIELDS["summary"])
     links = serializers.ListField(
         child=serializers.CharField(max_length=500), max_length=MAX_LINKS, required=False
     )
@@ -338,9 +337,12 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partne
         data = validated_input(
             SubmissionCreateSerializer, request, ignored=SubmissionSerializer.Meta.fields
         )
-        brief = briefs_for(principal.access).filter(public_id=data["brief"]).first()
-        if brief is None:
-            raise ValidationError({"brief": ["No open brief with this id is shared with you."]})
+        try:
+            brief = access_brief_by_id(principal.access, data["brief"])
+        except NotFoundError:
+            raise ValidationError(
+                {"brief": ["No open brief with this id is shared with you."]}
+            ) from None
         proof = {f"proof_{part}": value for part, value in data["proof"].items()}
         assert principal.agency is not None
         try:

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from audit.actors import Actor
 from audit.services import audit_record, audit_record_many
+from hiring.fields import PROOF_TEXT_FIELDS
 from hiring.models import Candidate, Stage, StageChange, Submission
 from outbox.services import outbox_record
 from tenants.models import Client
@@ -46,13 +47,6 @@ RETENTION_ACTOR = Actor.system("retention")
 # Closed stages after which a candidate's data has no further use for this client.
 RETENTION_STAGES = (Stage.REJECTED, Stage.WITHDRAWN)
 
-PROOF_TEXT_FIELDS = (
-    "proof_shipped_solution",
-    "proof_baseline",
-    "proof_improvement",
-    "proof_monitoring",
-    "proof_quality_dip",
-)
 # A purpose is a code-chosen label ("candidate_detail"), never data typed by someone.
 _PURPOSE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 

@@ -14,6 +14,7 @@ from audit.actors import Actor
 from audit.errors import ConflictError
 from audit.services import audit_record
 from hiring.candidate_identity import normalize_email, normalize_phone
+from hiring.fields import CANDIDATE_TEXT_FIELDS, PROOF_TEXT_FIELDS
 from hiring.models import (
     BriefStatus,
     Candidate,
@@ -43,27 +44,12 @@ CLIENT_TRANSITIONS: dict[str, set[str]] = {
     Stage.WITHDRAWN: set(),
 }
 
-CANDIDATE_FIELDS = {
-    "full_name": 200,
-    "email": 254,
-    "phone": 40,
-    "location": 200,
-    "availability": 200,
-    "summary": 5000,
-}
-PROOF_FIELDS = (
-    "proof_shipped_solution",
-    "proof_baseline",
-    "proof_improvement",
-    "proof_monitoring",
-    "proof_quality_dip",
-)
 # AI tracks must show the whole delivery story (domain: proof a vendor should attach); for a
 # Python developer brief the shipped system is the proof that matters.
 PROOF_REQUIRED = {
     Track.PYTHON_DEVELOPER: ("proof_shipped_solution",),
-    Track.PYTHON_AI_DEVELOPER: PROOF_FIELDS,
-    Track.AI_ML_ENGINEER: PROOF_FIELDS,
+    Track.PYTHON_AI_DEVELOPER: PROOF_TEXT_FIELDS,
+    Track.AI_ML_ENGINEER: PROOF_TEXT_FIELDS,
 }
 PROOF_MIN_CHARS = 20
 MAX_LINKS = 10
@@ -97,12 +83,12 @@ def _clean_links(raw: Any, field: str) -> list[str]:
 
 def candidate_input_clean(data: dict[str, Any]) -> CandidateInput:
     errors: dict[str, str] = {}
-    allowed = set(CANDIDATE_FIELDS) | {"links", "skills"}
+    allowed = set(CANDIDATE_TEXT_FIELDS) | {"links", "skills"}
     unknown = set(data) - allowed
     if unknown:
         errors["candidate"] = f"Unknown candidate fields: {', '.join(sorted(unknown))}."
     values = {}
-    for field, limit in CANDIDATE_FIELDS.items():
+    for field, limit in CANDIDATE_TEXT_FIELDS.items():
         value = str(data.get(field) or "").strip()
         if len(value) > limit:
             errors[field] = f"Keep this under {limit} characters."
@@ -146,11 +132,11 @@ def candidate_input_clean(data: dict[str, Any]) -> CandidateInput:
 
 def _clean_proof(brief: RoleBrief, proof: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    unknown = set(proof) - set(PROOF_FIELDS) - {"proof_links"}
+    unknown = set(proof) - set(PROOF_TEXT_FIELDS) - {"proof_links"}
     if unknown:
         errors["proof"] = f"Unknown proof fields: {', '.join(sorted(unknown))}."
     cleaned: dict[str, Any] = {}
-    for field in PROOF_FIELDS:
+    for field in PROOF_TEXT_FIELDS:
         value = str(proof.get(field) or "").strip()
         if len(value) > 5000:
             errors[field] = "Keep this under 5000 characters."

@@ -18,6 +18,7 @@ from notifications.models import ReminderSettings
 from notifications.preferences import (
     notification_preferences_for,
 )
+from notifications.reminders.rule_settings import reminder_settings_get
 from tenants.models import (
     Client,
     ClientMembership,
@@ -46,11 +47,6 @@ EMAIL_KIND_OF_RULE = {
 }
 
 # A held email is still worth sending within this window; older ones are dropped (the
-
-
-def reminder_settings_get() -> ReminderSettings:
-    """The workspace's settings, or the defaults (unsaved) until an admin saves them."""
-    return ReminderSettings.objects.order_by("id").first() or ReminderSettings()
 
 
 def workspace_base_url(client: Client) -> str:

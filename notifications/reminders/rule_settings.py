@@ -32,6 +32,11 @@ SETTING_LIMITS: dict[str, tuple[int, int]] = {
 }
 
 
+def reminder_settings_get() -> ReminderSettings:
+    """The workspace's settings, or the defaults (unsaved) until an admin saves them."""
+    return ReminderSettings.objects.order_by("id").first() or ReminderSettings()
+
+
 def reminder_settings_update(*, actor: Actor, data: dict[str, Any]) -> ReminderSettings:
     """Save the workspace's reminder rules and time zone (client admins).
 

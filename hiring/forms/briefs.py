@@ -1,18 +1,20 @@
-"""Forms of the workspace pages.
+"""Forms of the brief pages: the brief itself, grouped the way a client should think it
+through, the list filter and the form that opens a brief to agencies.
 
-They parse and present input (types, choices, help texts); the rules themselves live in
-hiring.services and hiring.readiness, which the views call with the parsed values. Most fields
-are therefore `required=False` here: the service decides, and its field errors are shown next
-to the fields (`apply_service_errors`).
+They parse and present input (types, choices, help texts); the rules live in
+hiring.services.briefs and hiring.readiness, which the views call with the parsed values. Most
+fields are therefore `required=False` here: the service decides, and its field errors are shown
+next to the fields (pages.forms.form_action).
 """
 
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from hiring.models import BriefStatus, Need, RateUnit, RemotePolicy, RoleBrief, Stage, Track
+from hiring.forms.widgets import text_area as _text
+from hiring.forms.widgets import text_line as _line
+from hiring.models import BriefStatus, Need, RateUnit, RemotePolicy, RoleBrief, Track
 from hiring.readiness import GENAI_EVALUATION_FIELDS
 from hiring.rubric import CATEGORY_NAMES
 
@@ -56,29 +58,6 @@ READINESS_FIELD_NAMES = {
     "eval_cost_per_request": "cost per request",
     "eval_latency_budget": "latency budget",
 }
-
-
-def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: known fields next to the field, anything
-    else (and "__all__") at the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-
-
-def _text(rows: int = 3, placeholder: str = "") -> forms.Textarea:
-    attrs: dict[str, Any] = {"rows": rows}
-    if placeholder:
-        attrs["placeholder"] = placeholder
-    return forms.Textarea(attrs=attrs)
-
-
-def _line(placeholder: str = "") -> forms.TextInput:
-    return forms.TextInput(attrs={"placeholder": placeholder} if placeholder else {})
 
 
 class BriefForm(forms.Form):
@@ -379,164 +358,3 @@ class BriefOpenForm(forms.Form):
         if cleaned.get("share_with") == "selected" and not cleaned.get("agencies"):
             self.add_error("agencies", "Choose at least one agency, or share with all.")
         return cleaned
-
-
-class SubmissionFilterForm(forms.Form):
-    brief = forms.ChoiceField(required=False)
-    stage = forms.ChoiceField(required=False, choices=[("", "All stages"), *Stage.choices])
-    agency = forms.ChoiceField(required=False)
-
-    def __init__(
-        self,
-        *args: Any,
-        brief_choices: list[tuple[str, str]],
-        agency_choices: list[tuple[str, str]] | None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["brief"]).choices = [("", "All briefs"), *brief_choices]
-        if agency_choices is None:
-            del self.fields["agency"]
-        else:
-            cast(forms.ChoiceField, self.fields["agency"]).choices = [
-                ("", "All agencies"),
-                *agency_choices,
-            ]
-
-
-PROOF_HELP = {
-    "proof_shipped_solution": (
-        "An AI solution the candidate shipped to production, ideally in a domain close to this "
-        "client's: what it did, who used it, what the candidate owned."
-    ),
-    "proof_baseline": "How the system or process performed before the candidate's work.",
-    "proof_improvement": "What changed after their iterations, in numbers where possible.",
-    "proof_monitoring": "What they monitored in production (quality, drift, latency, cost).",
-    "proof_quality_dip": "A time quality dropped after launch and how they found and fixed it.",
-    "proof_links": "Write-ups, talks or repositories about that delivery, one per line.",
-}
-
-
-class SubmissionForm(forms.Form):
-    """An agency puts a candidate forward for a brief, with proof of production delivery."""
-
-    full_name = forms.CharField(required=False, label="Full name")
-    email = forms.CharField(
-        required=False,
-        label="Email",
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-        help_text="An email address or a phone number is required.",
-    )
-    phone = forms.CharField(
-        required=False, label="Phone", help_text="With the country code, e.g. +44 20 7946 0958."
-    )
-    location = forms.CharField(required=False, label="Location")
-    availability = forms.CharField(
-        required=False, label="Availability", widget=_line("e.g. four weeks' notice")
-    )
-    skills = forms.CharField(
-        required=False,
-        label="Skills",
-        help_text="Separated by commas, e.g. Python, PyTorch, MLflow.",
-    )
-    links = forms.CharField(
-        required=False,
-        label="Profile links",
-        widget=_text(2),
-        help_text="http(s) addresses, one per line.",
-    )
-    summary = forms.CharField(required=False, label="Summary", widget=_text(4))
-    resume = forms.FileField(
-        required=False,
-        label="Resume",
-        help_text="PDF, DOCX or plain text, up to 5 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.txt"}),
-    )
-    proof_shipped_solution = forms.CharField(
-        required=False, widget=_text(3), label="Shipped AI solution"
-    )
-    proof_baseline = forms.CharField(required=False, widget=_text(2), label="Baseline before")
-    proof_improvement = forms.CharField(required=False, widget=_text(2), label="Improvement after")
-    proof_monitoring = forms.CharField(
-        required=False, widget=_text(2), label="Monitoring in production"
-    )
-    proof_quality_dip = forms.CharField(
-        required=False, widget=_text(2), label="How a quality dip was handled"
-    )
-    proof_links = forms.CharField(required=False, widget=_text(2), label="Evidence links")
-    rate_amount = forms.DecimalField(
-        required=False, max_digits=12, decimal_places=2, label="Candidate's rate"
-    )
-    rate_currency = forms.CharField(
-        required=False, label="Currency", widget=forms.TextInput(attrs={"maxlength": 3, "size": 4})
-    )
-    right_to_represent = forms.BooleanField(
-        required=False,
-        label=("The candidate agreed that my agency represents them for this role at this client."),
-    )
-
-    CANDIDATE_FIELDS = (
-        "full_name",
-        "email",
-        "phone",
-        "location",
-        "availability",
-        "skills",
-        "links",
-        "summary",
-    )
-    PROOF_FIELDS = (
-        "proof_shipped_solution",
-        "proof_baseline",
-        "proof_improvement",
-        "proof_monitoring",
-        "proof_quality_dip",
-        "proof_links",
-    )
-
-    def __init__(self, *args: Any, required_proof: tuple[str, ...], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.required_proof = required_proof
-        for name in self.PROOF_FIELDS:
-            self.fields[name].help_text = PROOF_HELP[name]
-        for name in ("full_name", *required_proof):
-            self.fields[name].widget.attrs["required"] = True
-        self.fields["right_to_represent"].widget.attrs["required"] = True
-
-    def candidate_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.CANDIDATE_FIELDS]
-
-    def proof_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.PROOF_FIELDS]
-
-    def candidate_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.CANDIDATE_FIELDS}
-
-    def proof_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.PROOF_FIELDS}
-
-
-class MoveStageForm(forms.Form):
-    to_stage = forms.ChoiceField(label="Move to")
-    reason = forms.CharField(
-        required=False,
-        widget=_text(2),
-        label="Reason",
-        help_text="Required when rejecting; the agency sees it.",
-    )
-
-    def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        labels = dict(Stage.choices)
-        cast(forms.ChoiceField, self.fields["to_stage"]).choices = [
-            (stage, labels[stage]) for stage in allowed
-        ]
-
-
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        required=False,
-        widget=_text(2, "e.g. the candidate accepted another offer"),
-        label="Reason",
-        help_text="Shown to the client with the withdrawal.",
-    )

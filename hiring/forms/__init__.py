@@ -1,0 +1,1 @@
+"""Forms of the hiring pages, one module per feature."""

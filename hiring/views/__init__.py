@@ -1,0 +1,1 @@
+"""Pages of the hiring app, one module per feature."""

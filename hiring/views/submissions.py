@@ -1,0 +1,284 @@
+"""Submission pages: an agency submits a candidate with proof, everyone follows submissions
+within their reach, the client moves them through the stages, the agency withdraws them.
+
+Every view goes through pages.access.workspace_page; reads go through hiring.selectors and
+writes through hiring.services.submissions.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from hiring.forms.submissions import (
+    MoveStageForm,
+    SubmissionFilterForm,
+    SubmissionForm,
+    WithdrawForm,
+)
+from hiring.models import BriefStatus, InterviewAssignment, Stage, Submission, Track
+from hiring.resumes import EXTENSIONS
+from hiring.selectors import (
+    access_brief_by_id,
+    access_submission_by_id,
+    briefs_for,
+    stage_history,
+    submissions_for,
+)
+from hiring.services.privacy import candidate_pii_read_record
+from hiring.services.submissions import (
+    CLIENT_TRANSITIONS,
+    PROOF_REQUIRED,
+    submission_create,
+    submission_move_stage,
+    submission_withdraw,
+)
+from hiring.stages import AWAITING_CLIENT_STAGES, CLOSED_STAGES
+from pages.access import Caller, workspace_page
+from pages.forms import form_action
+from pages.paging import page_of, query_without_page
+from tenants.models import User
+from tenants.roles import ANY_AGENCY_ROLE, ANY_CLIENT_ROLE, MANAGE_HIRING, SEE_ALL_SCORES
+from tenants.selectors import client_engagements
+
+PAUSED_ENGAGEMENT = (
+    "Your agency's engagement with this client is paused: you can follow your submissions, "
+    "but new candidates can only be submitted while it is active."
+)
+
+
+@workspace_page(roles=ANY_AGENCY_ROLE, methods=("GET", "POST"))
+def submission_new(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
+    brief = access_brief_by_id(caller.access, public_id)
+    required_proof = PROOF_REQUIRED[Track(brief.track)]
+    engagement = caller.engagement
+    context: dict[str, Any] = {
+        "brief": brief,
+        "engagement_active": caller.may_submit,
+        "engagement_window_days": engagement.ownership_window_days if engagement else None,
+    }
+    if not caller.may_submit:
+        context["page_error"] = PAUSED_ENGAGEMENT
+        return render(request, "hiring/submission_form.html", context, status=409)
+
+    status = 200
+    if request.method == "POST":
+        form = SubmissionForm(request.POST, request.FILES, required_proof=required_proof)
+        if form.is_valid():
+            agency = caller.agency
+            assert agency is not None  # agency roles only
+            done = form_action(
+                form,
+                lambda: submission_create(
+                    actor=caller.actor,
+                    brief=brief,
+                    agency=agency,
+                    candidate_data=form.candidate_data(),
+                    proof=form.proof_data(),
+                    right_to_represent=form.cleaned_data["right_to_represent"],
+                    rate_amount=form.cleaned_data["rate_amount"],
+                    rate_currency=form.cleaned_data["rate_currency"],
+                    resume=form.cleaned_data["resume"],
+                ),
+            )
+            if done.ok and done.value is not None:
+                messages.success(
+                    request, "Candidate submitted. The client has been told; follow it here."
+                )
+                return redirect("hiring:submission_detail", public_id=done.value.public_id)
+            context["page_error"], status = done.conflict, done.status
+    else:
+        form = SubmissionForm(
+            initial={"rate_currency": brief.rate_currency}, required_proof=required_proof
+        )
+    context["form"] = form
+    return render(request, "hiring/submission_form.html", context, status=status)
+
+
+@workspace_page(roles=ANY_CLIENT_ROLE | ANY_AGENCY_ROLE)
+def submission_list(request: HttpRequest, caller: Caller) -> HttpResponse:
+    submissions = submissions_for(caller.access)
+    if caller.is_agency:
+        # An agency also follows submissions to briefs that are no longer open.
+        brief_choices = [
+            (str(public_id), title)
+            for public_id, title in submissions.order_by("brief__title")
+            .values_list("brief__public_id", "brief__title")
+            .distinct()
+        ]
+        agency_choices = None
+    else:
+        brief_choices = [
+            (str(public_id), title)
+            for public_id, title in briefs_for(caller.access).values_list("public_id", "title")
+        ]
+        agency_choices = [
+            (str(e.agency.public_id), e.agency.name)
+            for e in client_engagements(client=caller.client)
+        ]
+    filter_form = SubmissionFilterForm(
+        request.GET, brief_choices=brief_choices, agency_choices=agency_choices
+    )
+    if filter_form.is_valid():
+        chosen = filter_form.cleaned_data
+        if chosen.get("brief"):
+            submissions = submissions.filter(brief__public_id=chosen["brief"])
+        if chosen.get("stage"):
+            submissions = submissions.filter(stage=chosen["stage"])
+        if chosen.get("agency"):
+            submissions = submissions.filter(agency__public_id=chosen["agency"])
+    return render(
+        request,
+        "hiring/submission_list.html",
+        {
+            "access": caller.access,
+            "page": page_of(request, submissions),
+            "filter_form": filter_form,
+            "page_query": query_without_page(request),
+            "awaiting_client_stages": AWAITING_CLIENT_STAGES,
+        },
+    )
+
+
+def _history_rows(submission: Submission) -> list[dict[str, Any]]:
+    changes = list(stage_history(submission))
+    user_ids = {c.actor_user_id for c in changes if c.actor_user_id is not None}
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    labels = dict(Stage.choices)
+    rows = []
+    for change in changes:
+        if change.actor_kind == "user":
+            user = users.get(change.actor_user_id or 0)
+            who = user.display_name if user else "A former user"
+        elif change.actor_kind == "api_key":
+            who = "API key"
+        else:
+            who = "System"
+        rows.append(
+            {
+                "when": change.occurred_at,
+                "who": who,
+                "from": labels.get(change.from_stage, ""),
+                "to": labels.get(change.to_stage, change.to_stage),
+                "reason": change.reason,
+            }
+        )
+    return rows
+
+
+@workspace_page(roles=ANY_CLIENT_ROLE | ANY_AGENCY_ROLE)
+def submission_detail(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
+    submission = access_submission_by_id(caller.access, public_id)
+    return _render_submission_detail(request, caller, submission)
+
+
+def _render_submission_detail(
+    request: HttpRequest,
+    caller: Caller,
+    submission: Submission,
+    *,
+    move_form: MoveStageForm | None = None,
+    withdraw_form: WithdrawForm | None = None,
+    page_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    candidate = submission.candidate
+    candidate_pii_read_record(actor=caller.actor, candidate=candidate, purpose="submission_detail")
+    context: dict[str, Any] = {
+        "access": caller.access,
+        "submission": submission,
+        "candidate": candidate,
+        "history": _history_rows(submission),
+        "page_error": page_error,
+        "awaiting_client": submission.stage in AWAITING_CLIENT_STAGES,
+        "brief_linkable": caller.is_client or submission.brief.status == BriefStatus.OPEN,
+    }
+    if caller.is_client:
+        context["is_interviewer"] = InterviewAssignment.objects.filter(
+            submission=submission, interviewer_id=caller.user.pk
+        ).exists()
+        context["can_review_scores"] = caller.may(SEE_ALL_SCORES)
+    if caller.may(MANAGE_HIRING):
+        allowed = _allowed_moves(submission)
+        if allowed:
+            context["move_form"] = move_form or MoveStageForm(allowed=allowed)
+    if caller.is_agency and submission.stage not in CLOSED_STAGES:
+        context["withdraw_form"] = withdraw_form or WithdrawForm()
+    return render(request, "hiring/submission_detail.html", context, status=status)
+
+
+def _allowed_moves(submission: Submission) -> list[str]:
+    allowed = CLIENT_TRANSITIONS[Stage(submission.stage)]
+    return [stage for stage in Stage.values if stage in allowed]
+
+
+@workspace_page(roles=MANAGE_HIRING, methods=("POST",))
+def submission_move(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
+    submission = access_submission_by_id(caller.access, public_id)
+    form = MoveStageForm(request.POST, allowed=_allowed_moves(submission))
+    if not form.is_valid():
+        return _render_submission_detail(request, caller, submission, move_form=form)
+    done = form_action(
+        form,
+        lambda: submission_move_stage(
+            actor=caller.actor,
+            submission=submission,
+            to_stage=form.cleaned_data["to_stage"],
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+    if done.ok and done.value is not None:
+        messages.success(request, f"Moved to {done.value.get_stage_display().lower()}.")
+        return redirect("hiring:submission_detail", public_id=submission.public_id)
+    if done.conflict:
+        submission.refresh_from_db()
+        return _render_submission_detail(
+            request, caller, submission, page_error=done.conflict, status=done.status
+        )
+    return _render_submission_detail(request, caller, submission, move_form=form)
+
+
+@workspace_page(roles=ANY_AGENCY_ROLE, methods=("POST",))
+def submission_withdraw_view(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
+    submission = access_submission_by_id(caller.access, public_id)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _render_submission_detail(request, caller, submission, withdraw_form=form)
+    done = form_action(
+        form,
+        lambda: submission_withdraw(
+            actor=caller.actor, submission=submission, reason=form.cleaned_data["reason"]
+        ),
+    )
+    if done.ok:
+        messages.success(request, "Submission withdrawn. The client has been told.")
+        return redirect("hiring:submission_detail", public_id=submission.public_id)
+    if done.conflict:
+        submission.refresh_from_db()
+        return _render_submission_detail(
+            request, caller, submission, page_error=done.conflict, status=done.status
+        )
+    return _render_submission_detail(request, caller, submission, withdraw_form=form)
+
+
+@workspace_page(roles=ANY_CLIENT_ROLE | ANY_AGENCY_ROLE)
+def submission_resume(request: HttpRequest, caller: Caller, public_id: str) -> FileResponse:
+    """The candidate's resume as an attachment with a neutral name (no personal data)."""
+    submission = access_submission_by_id(caller.access, public_id)
+    candidate = submission.candidate
+    stored_name = candidate.resume.name or ""
+    if not stored_name or not default_storage.exists(stored_name):
+        raise Http404("No resume.")
+    candidate_pii_read_record(actor=caller.actor, candidate=candidate, purpose="resume_download")
+    content_type = candidate.resume_content_type or "application/octet-stream"
+    extension = EXTENSIONS.get(content_type, "bin")
+    response = FileResponse(
+        default_storage.open(stored_name, "rb"),
+        as_attachment=True,
+        filename=f"resume-{submission.public_id}.{extension}",
+        content_type=content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
