@@ -168,7 +168,7 @@ def demo_workspace_fill(*, client: Client, stdout: Any) -> None:
         created = 0
         for agency_slug, name, email, stages, brief_index in CANDIDATES:
             brief = briefs[brief_index]
-            if Submission.objects.filter(brief=brief, candidate__email=email).exists():
+            if Submission.objects.filter(brief=brief, email=email).exists():
                 continue
             agency = Agency.objects.get(slug=agency_slug)
             recruiter = User.objects.get(email=f"recruiter@{agency_slug}.example")

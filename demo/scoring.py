@@ -94,9 +94,7 @@ def demo_scores_fill(*, client: Client, stdout: Any) -> None:
     with tenant_context(client):
         briefs: set[int] = set()
         for email, interviewer_email, scores, recommendation, summary in SCORES:
-            submission = (
-                Submission.objects.filter(candidate__email=email).select_related("brief").first()
-            )
+            submission = Submission.objects.filter(email=email).select_related("brief").first()
             interviewer = interviewers[interviewer_email]
             if submission is None:
                 continue

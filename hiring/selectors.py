@@ -4,17 +4,21 @@
 """
 
 import uuid
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from audit.errors import NotFoundError
-from audit.models import AuditEntry
-from hiring.models import BriefShare, BriefStatus, ImportJob, RoleBrief, StageChange, Submission
+from hiring.models import (
+    BriefShare,
+    BriefStatus,
+    ImportJob,
+    InterviewAssignment,
+    RoleBrief,
+    StageChange,
+    Submission,
+)
 from tenants.selectors import WorkspaceAccess
-
-
-def audit_recent(*, limit: int = 20) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.order_by("-occurred_at", "-id")[:limit]
 
 
 def _shared_with(agency_id: int) -> Q:
@@ -29,9 +33,16 @@ def brief_visible_to_agency(brief: RoleBrief, agency_id: int) -> bool:
     return BriefShare.objects.filter(brief=brief, agency_id=agency_id).exists()
 
 
+def _assigned(access: WorkspaceAccess, **to: Any) -> Exists:
+    return Exists(InterviewAssignment.objects.filter(interviewer_id=access.user_id, **to))
+
+
 def briefs_for(access: WorkspaceAccess) -> QuerySet[RoleBrief]:
-    """Clients see every brief; an agency sees open briefs shared with it."""
+    """The client's team sees every brief, an interviewer the briefs of the submissions they
+    are asked to score; an agency sees open briefs shared with it."""
     briefs = RoleBrief.objects.all()
+    if access.is_interviewer:
+        return briefs.filter(_assigned(access, submission__brief=OuterRef("pk")))
     if access.is_client:
         return briefs
     assert access.agency is not None
@@ -40,6 +51,9 @@ def briefs_for(access: WorkspaceAccess) -> QuerySet[RoleBrief]:
 
 def briefs_with_counts(access: WorkspaceAccess) -> QuerySet[RoleBrief]:
     briefs = briefs_for(access)
+    if access.is_interviewer:
+        assigned = Q(submissions__assignments__interviewer_id=access.user_id)
+        return briefs.annotate(submission_count=Count("submissions", filter=assigned))
     if access.is_client:
         return briefs.annotate(submission_count=Count("submissions"))
     assert access.agency is not None
@@ -63,8 +77,11 @@ def access_brief_by_id(access: WorkspaceAccess, public_id: object) -> RoleBrief:
 
 
 def submissions_for(access: WorkspaceAccess) -> QuerySet[Submission]:
-    """Clients see all submissions; an agency sees its own only."""
+    """The client's team sees all submissions, an interviewer those they are asked to score;
+    an agency sees its own only."""
     submissions = Submission.objects.select_related("brief", "candidate", "agency")
+    if access.is_interviewer:
+        return submissions.filter(_assigned(access, submission=OuterRef("pk")))
     if access.is_client:
         return submissions
     assert access.agency is not None

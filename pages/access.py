@@ -37,8 +37,9 @@ from tenants.selectors import WorkspaceAccess
 P = ParamSpec("P")
 PageView = Callable[Concatenate[HttpRequest, "Caller", P], HttpResponseBase]
 
-# The attribute the URL walk test looks for on every workspace view.
+# The attributes the URL walk tests look for on every workspace view.
 WRAPPED_MARK = "workspace_page_roles"
+METHODS_MARK = "workspace_page_methods"
 # Views of a workspace host that are open without membership (sign-in, the unsubscribe link)
 # carry this mark with the reason instead.
 OPEN_MARK = "workspace_page_open_because"
@@ -138,6 +139,7 @@ def workspace_page(
                 return refusal_page(request, messages=list(error.messages), status=400)
 
         setattr(wrapped, WRAPPED_MARK, allowed_roles)
+        setattr(wrapped, METHODS_MARK, frozenset(allowed_methods))
         return wrapped
 
     return decorate

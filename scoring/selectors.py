@@ -1,17 +1,80 @@
 """Reads of the scoring app, narrowed to what the actor may see.
 
-Blind scoring: an interviewer sees other interviewers' scorecards for a submission only after
-submitting their own. Hiring managers, admins and executives see all submitted scorecards,
-unless they are themselves assigned to score the submission: then they score blind too.
-Agencies never see scorecards (sharing feedback with agencies is not offered yet).
+Blind scoring, decided here for every reader (pages, charts, exports, notifications): a person
+asked to score a submission that is still open for scoring, who has not submitted their own
+scorecard for it, is *blind* on it: nothing derived from the other interviewers' scores of
+that submission reaches them (their scorecards, category means, the shortlist's ranking and
+reasons, agency averages that include them). `blind_submission_ids` is the one rule.
+
+Beyond blindness: an interviewer sees other interviewers' scorecards for a submission only
+after submitting their own. Hiring managers, admins and executives see all submitted
+scorecards where they are not blind. Agencies never see scorecards. Partner API keys are not
+people: nobody is blind through them.
 """
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from hiring.models import InterviewAssignment, RoleBrief, Submission
+from hiring.stages import OPEN_FOR_SCORING
 from scoring.models import AgencyAnalytics, Scorecard, ScorecardStatus, Shortlist, ShortlistEntry
 from tenants.roles import SEE_ALL_SCORES
 from tenants.selectors import WorkspaceAccess
+
+
+def blind_assignments(*, user_id: int | None) -> QuerySet[InterviewAssignment]:
+    """The person's assignments on which they are blind: the submission is open for scoring
+    and their own scorecard is not submitted."""
+    if user_id is None:
+        return InterviewAssignment.objects.none()
+    submitted = Scorecard.objects.filter(
+        submission_id=OuterRef("submission_id"),
+        interviewer_id=OuterRef("interviewer_id"),
+        status=ScorecardStatus.SUBMITTED,
+    )
+    return InterviewAssignment.objects.filter(
+        interviewer_id=user_id, submission__stage__in=OPEN_FOR_SCORING
+    ).exclude(Exists(submitted))
+
+
+def blind_submission_ids(
+    *, user_id: int | None, submission_ids: Iterable[int] | None = None
+) -> set[int]:
+    """Ids of the submissions (among `submission_ids`, or all) the person is blind on: the
+    one rule every reader of scores applies. One query."""
+    assignments = blind_assignments(user_id=user_id)
+    if submission_ids is not None:
+        assignments = assignments.filter(submission_id__in=list(submission_ids))
+    return set(assignments.values_list("submission_id", flat=True))
+
+
+def blind_brief_ids(*, user_id: int | None) -> set[int]:
+    """Briefs with at least one submission the person is blind on: their shortlist (ranking,
+    means, reasons) stays closed to the person until those scorecards are in."""
+    return set(blind_assignments(user_id=user_id).values_list("submission__brief_id", flat=True))
+
+
+def blind_brief_ids_by_user(*, user_ids: Iterable[int]) -> dict[int, set[int]]:
+    """`blind_brief_ids` for many people at once (one query): person id -> brief ids."""
+    ids = list(user_ids)
+    result: dict[int, set[int]] = {}
+    if not ids:
+        return result
+    submitted = Scorecard.objects.filter(
+        submission_id=OuterRef("submission_id"),
+        interviewer_id=OuterRef("interviewer_id"),
+        status=ScorecardStatus.SUBMITTED,
+    )
+    for user_id, brief_id in (
+        InterviewAssignment.objects.filter(
+            interviewer_id__in=ids, submission__stage__in=OPEN_FOR_SCORING
+        )
+        .exclude(Exists(submitted))
+        .values_list("interviewer_id", "submission__brief_id")
+    ):
+        result.setdefault(user_id, set()).add(brief_id)
+    return result
 
 
 def scorecards_visible(
@@ -21,12 +84,8 @@ def scorecards_visible(
     if not access.is_client:
         return cards.none()
     own = cards.filter(interviewer_id=user_id)
-    # A manager or admin asked to score this submission scores blind like any interviewer.
-    if (
-        access.role in SEE_ALL_SCORES
-        and not InterviewAssignment.objects.filter(
-            submission=submission, interviewer_id=user_id
-        ).exists()
+    if access.role in SEE_ALL_SCORES and not blind_submission_ids(
+        user_id=user_id, submission_ids=[submission.pk]
     ):
         return (cards.filter(status=ScorecardStatus.SUBMITTED) | own).distinct()
     own_submitted = own.filter(status=ScorecardStatus.SUBMITTED).exists()

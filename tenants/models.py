@@ -25,6 +25,9 @@ class Client(TenantMixin):
     # Privacy: rejected/withdrawn candidates are anonymized this many days after their last
     # submission closed (0 disables the policy).
     candidate_retention_days = models.PositiveIntegerField(default=365)
+    # Interviewers see the candidates they are asked to score; their contact details and
+    # resumes only when the client chooses so (the hiring team always sees them).
+    interviewers_see_contact_details = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=django_timezone.now)
 

@@ -9,6 +9,7 @@ from tenants.models import (
     AgencyMembership,
     Client,
     ClientMembership,
+    ClientRole,
     Engagement,
     EngagementStatus,
     User,
@@ -26,6 +27,9 @@ class WorkspaceAccess:
     role: str
     agency: Agency | None = None
     engagement: Engagement | None = None
+    # The person's public id; None for a partner API key (which reads like a client admin or
+    # an agency's recruiter, never like an interviewer).
+    user_id: int | None = None
 
     @property
     def is_client(self) -> bool:
@@ -34,6 +38,11 @@ class WorkspaceAccess:
     @property
     def is_agency(self) -> bool:
         return self.kind == "agency"
+
+    @property
+    def is_interviewer(self) -> bool:
+        """Interviewers reach only the submissions they are assigned to score."""
+        return self.is_client and self.role == ClientRole.INTERVIEWER
 
     def has_client_role(self, *roles: str) -> bool:
         return self.is_client and self.role in roles
@@ -48,7 +57,7 @@ def workspace_access_for(*, user: User, client: Client) -> WorkspaceAccess | Non
         return None
     membership = ClientMembership.objects.filter(user=user, client=client).only("role").first()
     if membership is not None:
-        return WorkspaceAccess(kind="client", role=membership.role)
+        return WorkspaceAccess(kind="client", role=membership.role, user_id=user.pk)
     agency_membership = (
         AgencyMembership.objects.filter(
             user=user,
@@ -67,6 +76,7 @@ def workspace_access_for(*, user: User, client: Client) -> WorkspaceAccess | Non
         role=agency_membership.role,
         agency=agency_membership.agency,
         engagement=engagement,
+        user_id=user.pk,
     )
 
 

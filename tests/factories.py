@@ -13,6 +13,7 @@ from hiring.models import (
     Candidate,
     CandidateOwnership,
     ImportJob,
+    InterviewAssignment,
     RoleBrief,
     StageChange,
     Submission,
@@ -169,8 +170,7 @@ class CandidateFactory(DjangoModelFactory):
         model = Candidate
 
     full_name = factory.Faker("name")
-    email = factory.Sequence(lambda n: f"candidate{n}@mail.example.test")
-    email_normalized = factory.SelfAttribute("email")
+    email_normalized = factory.Sequence(lambda n: f"candidate{n}@mail.example.test")
 
 
 class CandidateOwnershipFactory(DjangoModelFactory):
@@ -187,6 +187,10 @@ class SubmissionFactory(DjangoModelFactory):
 
     brief = factory.SubFactory(RoleBriefFactory)
     candidate = factory.SubFactory(CandidateFactory)
+    # The agency's version of the person: by default the name and email the candidate row
+    # recognises.
+    full_name = factory.SelfAttribute("candidate.full_name")
+    email = factory.SelfAttribute("candidate.email_normalized")
     proof_shipped_solution = "Shipped a churn model to production serving 2M users."
     right_to_represent_confirmed_at = factory.LazyFunction(timezone.now)
 
@@ -206,3 +210,12 @@ class ImportJobFactory(DjangoModelFactory):
 
     file = "imports/example.csv"
     file_sha256 = factory.Faker("sha256")
+
+
+class InterviewAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = InterviewAssignment
+
+    submission = factory.SubFactory(SubmissionFactory)
+    interviewer = factory.SubFactory(UserFactory)
+    due_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=2))

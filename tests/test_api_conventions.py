@@ -572,7 +572,7 @@ def test_responses_carry_public_ids_only_and_nothing_of_another_agency(
                 assert str(agency_b.public_id) not in text, name
                 assert agency_b.name not in text, name
                 assert world.id_of("sub_b") not in text, name
-                assert world.objects["cand_b"].email not in text, name
+                assert world.objects["sub_b"].email not in text, name
 
 
 # --- query counts -------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from hiring.models import (
     BriefShare,
     BriefStatus,
     Candidate,
+    CandidateOwnership,
     RoleBrief,
     Stage,
     StageChange,
@@ -41,6 +42,7 @@ from tests.factories import (
     BriefShareFactory,
     CandidateFactory,
     EngagementFactory,
+    InterviewAssignmentFactory,
     RoleBriefFactory,
     StageChangeFactory,
     SubmissionFactory,
@@ -51,6 +53,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 CLIENT_ROLES = ("admin", "hiring_manager", "interviewer", "executive")
+# The client's team: every brief and submission is within their reach (interviewers see only
+# what they are asked to score).
+TEAM_ROLES = ("admin", "hiring_manager", "executive")
 WRITER_ROLES = ("admin", "hiring_manager")
 READER_ROLES = ("interviewer", "executive")
 AGENCY_ROLES = ("recruiter", "agency_admin")
@@ -142,7 +147,7 @@ def test_brief_list_shows_client_roles_every_brief_with_readiness(tenant_a, as_r
         gaps = len(brief_readiness_gaps(unready.__dict__))
     assert gaps > 1
 
-    for role in CLIENT_ROLES:
+    for role in TEAM_ROLES:
         response = as_role(tenant_a, role).http.get(url("brief_list"))
         assert response.status_code == 200
         text = page_text(response)
@@ -359,7 +364,7 @@ def test_brief_detail_for_client_roles(tenant_a, as_role, in_tenant):
         status=BriefStatus.DRAFT,
         scorecard_floors={"D": 3},
     )
-    for role in CLIENT_ROLES:
+    for role in TEAM_ROLES:
         response = as_role(tenant_a, role).http.get(url("brief_detail", brief.public_id))
         assert response.status_code == 200
         text = page_text(response)
@@ -572,13 +577,13 @@ def test_a_submission_through_the_page_lands_with_its_stage_history(tenant_a, as
         assert submission.stage == Stage.SUBMITTED
         assert submission.proof_links == ["https://example.test/talk"]
         assert str(submission.rate_amount) == "100.00" and submission.rate_currency == "EUR"
-        assert submission.candidate.skills == ["Python", "PyTorch", "MLflow"]
-        assert submission.candidate.resume_content_type == "text/plain"
+        assert submission.skills == ["Python", "PyTorch", "MLflow"]
+        assert submission.resume_content_type == "text/plain"
         history = list(StageChange.objects.filter(submission=submission))
         assert [(c.from_stage, c.to_stage, c.actor_user_id) for c in history] == [
             ("", Stage.SUBMITTED, recruiter.user.pk)
         ]
-        stored = submission.candidate.resume.name
+        stored = submission.resume.name
     page = recruiter.http.get(response["Location"])
     text = page_text(page)
     assert "Candidate submitted." in text
@@ -684,7 +689,7 @@ def test_submission_list_for_clients_shows_every_agency_and_filters(tenant_a, as
         tenant_a, in_tenant, brief=brief_y, agency=agency_two, candidate=bob, stage=Stage.INTERVIEW
     )
 
-    for role in CLIENT_ROLES:
+    for role in TEAM_ROLES:
         text = page_text(as_role(tenant_a, role).http.get(url("submission_list")))
         assert "Alice Applied" in text and "Bob Backend" in text
         assert "One Agency" in text and "Two Agency" in text
@@ -750,19 +755,17 @@ def submitted(tenant_a, as_role, in_tenant) -> Iterator[dict[str, Any]]:
             f"tenants/{tenant_a.schema_name}/resumes/test-resume.pdf",
             SimpleUploadedFile("x.pdf", b"%PDF-1.4 resume bytes"),
         )
-        candidate = CandidateFactory(
-            full_name="Casey Candidate",
-            phone="+14155550123",
-            skills=["Python", "RAG"],
-            resume=name,
-            resume_content_type="application/pdf",
-        )
+        candidate = CandidateFactory(full_name="Casey Candidate")
     submission = make_submission(
         tenant_a,
         in_tenant,
         brief=brief,
         agency=recruiter.agency,
         candidate=candidate,
+        phone="+14155550123",
+        skills=["Python", "RAG"],
+        resume=name,
+        resume_content_type="application/pdf",
         proof_baseline="Baseline: 62% answer accuracy.",
         submitted_by_user_id=recruiter.user.pk,
     )
@@ -773,13 +776,13 @@ def submitted(tenant_a, as_role, in_tenant) -> Iterator[dict[str, Any]]:
 def test_submission_detail_for_client_roles_and_the_owning_agency(
     tenant_a, as_role, in_tenant, submitted
 ):
-    submission, candidate = submitted["submission"], submitted["candidate"]
-    viewers = [as_role(tenant_a, role) for role in CLIENT_ROLES] + [submitted["recruiter"]]
+    submission = submitted["submission"]
+    viewers = [as_role(tenant_a, role) for role in TEAM_ROLES] + [submitted["recruiter"]]
     for viewer in viewers:
         response = viewer.http.get(url("submission_detail", submission.public_id))
         assert response.status_code == 200
         text = page_text(response)
-        assert "Casey Candidate" in text and candidate.email in text and "+14155550123" in text
+        assert "Casey Candidate" in text and submission.email in text and "+14155550123" in text
         assert "Baseline: 62% answer accuracy." in text
         assert url("submission_resume", submission.public_id) in text
         can_move = viewer.role in WRITER_ROLES
@@ -827,7 +830,7 @@ def test_stage_history_names_who_moved_it(tenant_a, as_role, in_tenant, submitte
             actor_ref="ak_1",
         )
     text = page_text(
-        as_role(tenant_a, "interviewer").http.get(url("submission_detail", submission.public_id))
+        as_role(tenant_a, "hiring_manager").http.get(url("submission_detail", submission.public_id))
     )
     assert "Morgan Mover" in text and "Strong RAG proof" in text
     assert "API key" in text and "System" in text  # the factory's first change is a system one
@@ -918,7 +921,7 @@ def test_resume_download_for_people_who_can_see_the_submission(
 ):
     submission = submitted["submission"]
     resume_url = url("submission_resume", submission.public_id)
-    for acting in (submitted["recruiter"], as_role(tenant_a, "interviewer")):
+    for acting in (submitted["recruiter"], as_role(tenant_a, "hiring_manager")):
         response = acting.http.get(resume_url)
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
@@ -935,6 +938,151 @@ def test_resume_download_for_people_who_can_see_the_submission(
     assert as_role(tenant_a, "recruiter").http.get(resume_url).status_code == 404
     assert as_role(tenant_b, "admin").http.get(resume_url).status_code == 404
     assert submitted["recruiter"].http.post(resume_url).status_code == 405
+
+
+# --- each agency's version of a person is its own (issue: a second agency inherited the first's)
+
+
+def test_a_second_agency_never_reads_the_first_agencys_version_of_a_person(
+    tenant_a, as_role, in_tenant
+):
+    """The attack: once the first agency's ownership window ended, a second agency submitted
+    the same e-mail under another name and no resume, and its submission page showed the
+    first agency's name, phone and resume (downloadable). Knowing an e-mail was enough."""
+    first = as_role(tenant_a, "recruiter", agency=AgencyFactory(name="First Agency"))
+    second = as_role(tenant_a, "recruiter", agency=AgencyFactory(name="Second Agency"))
+    brief_one = make_brief(tenant_a, in_tenant, title="Role one")
+    brief_two = make_brief(tenant_a, in_tenant, title="Role two")
+    resume = SimpleUploadedFile("cv.txt", b"Resume of Original Name, +44 20 7946 0111\n")
+    created = first.http.post(
+        url("submission_new", brief_one.public_id),
+        submission_form_data(
+            full_name="Original Name",
+            email="shared.person@mail.example.test",
+            phone="+44 20 7946 0111",
+            links="https://example.test/original-portfolio",
+            summary="First agency's own words about the person.",
+            resume=resume,
+        ),
+    )
+    assert created.status_code == 302
+    with in_tenant(tenant_a):
+        original = Submission.objects.get(brief=brief_one)
+        CandidateOwnership.objects.filter(candidate=original.candidate).update(
+            expires_at=timezone.now() - dt.timedelta(days=1)
+        )
+    resubmitted = second.http.post(
+        url("submission_new", brief_two.public_id),
+        submission_form_data(
+            full_name="Typed Differently",
+            email="Shared.Person@mail.example.test",
+            phone="",
+            links="",
+            summary="Second agency's notes.",
+        ),
+    )
+    assert resubmitted.status_code == 302
+    with in_tenant(tenant_a):
+        theirs = Submission.objects.get(brief=brief_two)
+        assert theirs.candidate_id == original.candidate_id  # one person for the client
+    page = page_text(second.http.get(url("submission_detail", theirs.public_id)))
+    assert "Typed Differently" in page and "Second agency's notes." in page
+    for leak in (
+        "Original Name",
+        "+44 20 7946 0111",
+        "original-portfolio",
+        "First agency's own words",
+        "First Agency",
+        url("submission_resume", theirs.public_id),
+        url("submission_detail", original.public_id),
+    ):
+        assert leak not in page, leak
+    assert second.http.get(url("submission_resume", theirs.public_id)).status_code == 404
+    assert second.http.get(url("submission_detail", original.public_id)).status_code == 404
+    assert second.http.get(url("submission_resume", original.public_id)).status_code == 404
+    # The client sees one person with each agency's version, side by side.
+    manager = as_role(tenant_a, "hiring_manager")
+    client_page = page_text(manager.http.get(url("submission_detail", theirs.public_id)))
+    assert "Typed Differently" in client_page
+    assert "Other submissions of this person" in client_page
+    assert url("submission_detail", original.public_id) in client_page
+    assert "Original Name" in client_page and "First Agency" in client_page
+    first_page = page_text(first.http.get(url("submission_detail", original.public_id)))
+    assert "Original Name" in first_page and "Typed Differently" not in first_page
+
+
+# --- interviewers reach what they are asked to score (issue: interviewers read every candidate)
+
+
+def _assign(tenant: Any, in_tenant: Callable[..., Any], submission: Submission, user: Any) -> None:
+    with in_tenant(tenant):
+        InterviewAssignmentFactory(submission=submission, interviewer=user)
+
+
+def test_interviewers_reach_only_the_submissions_they_are_assigned_to(
+    tenant_a, as_role, in_tenant, submitted
+):
+    """The attack: an interviewer used to list every submission and draft brief and open any
+    candidate with contact data, rate and resume."""
+    assigned = submitted["submission"]
+    interviewer = as_role(tenant_a, "interviewer")
+    draft = make_brief(tenant_a, in_tenant, title="Secret draft role", status=BriefStatus.DRAFT)
+    other_brief = make_brief(tenant_a, in_tenant, title="Someone else's role")
+    with in_tenant(tenant_a):
+        stranger = CandidateFactory(full_name="Unassigned Person")
+    unassigned = make_submission(
+        tenant_a,
+        in_tenant,
+        brief=other_brief,
+        agency=submitted["recruiter"].agency,
+        candidate=stranger,
+        rate_amount="140",
+        rate_currency="EUR",
+    )
+    # Before any assignment the interviewer reaches nothing.
+    for target in (assigned, unassigned):
+        for name in ("submission_detail", "submission_resume"):
+            assert interviewer.http.get(url(name, target.public_id)).status_code == 404
+    for brief in (draft, other_brief, assigned.brief):
+        assert interviewer.http.get(url("brief_detail", brief.public_id)).status_code == 404
+    listing = page_text(interviewer.http.get(url("submission_list")))
+    assert "Casey Candidate" not in listing and "Unassigned Person" not in listing
+    briefs = page_text(interviewer.http.get(url("brief_list")))
+    assert "Secret draft role" not in briefs and "Forecasting lead" not in briefs
+
+    _assign(tenant_a, in_tenant, assigned, interviewer.user)
+    listing = page_text(interviewer.http.get(url("submission_list")))
+    assert "Casey Candidate" in listing and "Unassigned Person" not in listing
+    briefs = page_text(interviewer.http.get(url("brief_list")))
+    assert "Forecasting lead" in briefs and "Secret draft role" not in briefs
+    assert interviewer.http.get(url("brief_detail", assigned.brief.public_id)).status_code == 200
+    assert interviewer.http.get(url("submission_detail", unassigned.public_id)).status_code == 404
+    detail = page_text(interviewer.http.get(url("submission_detail", assigned.public_id)))
+    # The proof is what they score; contact data, resume and rate are not theirs by default.
+    assert "Baseline: 62% answer accuracy." in detail
+    assert assigned.email not in detail and "+14155550123" not in detail
+    assert url("submission_resume", assigned.public_id) not in detail
+    assert "Rate" not in detail
+    assert interviewer.http.get(url("submission_resume", assigned.public_id)).status_code == 404
+    with in_tenant(tenant_a):
+        assert not AuditEntry.objects.filter(
+            action="candidate.pii_viewed", actor_user_id=interviewer.user.pk
+        ).exists()
+
+
+def test_a_client_may_show_interviewers_contact_details(tenant_a, as_role, in_tenant, submitted):
+    assigned = submitted["submission"]
+    interviewer = as_role(tenant_a, "interviewer")
+    _assign(tenant_a, in_tenant, assigned, interviewer.user)
+    tenant_a.interviewers_see_contact_details = True
+    tenant_a.save(update_fields=["interviewers_see_contact_details"])
+    try:
+        detail = page_text(interviewer.http.get(url("submission_detail", assigned.public_id)))
+        assert assigned.email in detail and "+14155550123" in detail
+        assert interviewer.http.get(url("submission_resume", assigned.public_id)).status_code == 200
+    finally:
+        tenant_a.interviewers_see_contact_details = False
+        tenant_a.save(update_fields=["interviewers_see_contact_details"])
 
 
 def test_resume_download_without_a_resume_is_404(tenant_a, as_role, in_tenant):
@@ -1087,3 +1235,33 @@ def test_header_links_follow_the_role_and_each_link_opens(tenant_a, as_role, rol
         role, role.capitalize()
     )
     assert f"· {label}</span>" in header
+
+
+# --- messages say only what happens (issue: "The client has been told" while nobody was) --
+
+
+def _flash(response: Any) -> list[str]:
+    return [str(message) for message in response.context["messages"]] if response.context else []
+
+
+def test_confirmation_messages_claim_no_notification_nobody_received(tenant_a, as_role, in_tenant):
+    from notifications.models import Notification
+
+    recruiter = as_role(tenant_a, "recruiter")
+    brief = make_brief(tenant_a, in_tenant)
+    submitted = recruiter.http.post(
+        url("submission_new", brief.public_id), submission_form_data(), follow=True
+    )
+    with in_tenant(tenant_a):
+        submission = Submission.objects.get(brief=brief)
+    withdrawn = recruiter.http.post(
+        url("submission_withdraw", submission.public_id),
+        {"reason": "Took another offer."},
+        follow=True,
+    )
+    said = _flash(submitted) + _flash(withdrawn)
+    assert len(said) == 2
+    with in_tenant(tenant_a):
+        assert not Notification.objects.exists()
+    for message in said:
+        assert "told" not in message.lower() and "notified" not in message.lower(), message

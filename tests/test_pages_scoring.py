@@ -940,3 +940,82 @@ def test_refreshing_agency_analytics_queues_the_task_for_this_tenant(scene, as_r
     for acting in (scene.recruiter, as_role(scene.tenant, "interviewer")):
         assert acting.http.post("/analytics/agencies/refresh/").status_code == 404
     assert len(sent) == 1
+
+
+# --- blind scoring holds on every page (issue: the shortlist and analytics leaked it) --------
+
+
+def _panel_with_a_blind_manager(scene: Scene) -> tuple[RoleBrief, Submission, Any]:
+    """Two interviewers scored a candidate (and the ranking says so in numbers); the hiring
+    manager is assigned to score the same candidate and has not submitted yet."""
+    brief = scene.brief(title="Blind panel role")
+    submission = scene.submission(brief, name="Blinda Candidate")
+    other = scene.submission(brief, name="Other Candidate")
+    first, second = (
+        scene.as_role(scene.tenant, "interviewer"),
+        scene.as_role(scene.tenant, "interviewer"),
+    )
+    scene.score(submission, first, {"A": 5, "B": 0, "C": 4, "D": 4, "E": 4})
+    scene.score(submission, second, {"A": 5, "B": 1, "C": 4, "D": 4, "E": 4})
+    scene.score(other, first, {"A": 2, "B": 2, "C": 2, "D": 2, "E": 2})
+    scene.assign(submission, scene.manager)
+    scene.compute(brief)
+    with scene.tenant_schema():
+        agency_analytics_compute()
+    return brief, submission, first
+
+
+def test_a_manager_still_to_score_sees_no_ranking_nor_means_on_the_shortlist(scene):
+    brief, submission, _ = _panel_with_a_blind_manager(scene)
+    page = scene.manager.http.get(f"/briefs/{brief.public_id}/shortlist/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Your scorecards first" in text
+    assert f"/submissions/{submission.public_id}/scorecard/" in text
+    for leak in ("Strongest on", "weakest on", "5.0", "0.5", "Category profile", "<svg"):
+        assert leak not in text, leak
+    decided = scene.manager.http.post(
+        f"/briefs/{brief.public_id}/shortlist/floor-override/",
+        {"submission": str(submission.public_id), "reason": "Strong enough on data anyway."},
+    )
+    assert decided.status_code == 409
+    # Once the manager's own scorecard is in, the shortlist opens.
+    scene.score(submission, scene.manager, {"A": 4, "B": 2, "C": 4, "D": 4, "E": 4}, assign=False)
+    scene.compute(brief)
+    opened = scene.manager.http.get(f"/briefs/{brief.public_id}/shortlist/").content.decode()
+    assert "Your scorecards first" not in opened and "Blinda Candidate" in opened
+
+
+def test_an_executive_not_assigned_still_sees_the_shortlist(scene):
+    brief, _, _ = _panel_with_a_blind_manager(scene)
+    executive = scene.as_role(scene.tenant, "executive")
+    text = executive.http.get(f"/briefs/{brief.public_id}/shortlist/").content.decode()
+    assert "Your scorecards first" not in text and "Blinda Candidate" in text
+
+
+def test_agency_analytics_hide_averages_from_someone_still_to_score(scene):
+    _panel_with_a_blind_manager(scene)
+    blind = scene.manager.http.get("/analytics/agencies/").content.decode()
+    assert "Hidden until your own scorecards" in blind
+    assert "Average scorecard scores of" not in blind
+    executive = scene.as_role(scene.tenant, "executive")
+    seeing = executive.http.get("/analytics/agencies/").content.decode()
+    assert "Hidden until your own scorecards" not in seeing
+
+
+def test_the_digest_names_no_leader_to_an_executive_still_to_score(scene, mailoutbox):
+    from notifications.reminders.digest import digest_send
+    from tenants.models import ClientMembership
+
+    _panel_with_a_blind_manager(scene)
+    # Asked to score as a hiring manager, then made an executive: still blind on it.
+    blind_exec = scene.manager
+    ClientMembership.objects.filter(user=blind_exec.user).update(role="executive")
+    seeing_exec = scene.as_role(scene.tenant, "executive")
+    with scene.tenant_schema():
+        assert digest_send(force=True) == 2
+    bodies = {message.to[0]: message.body for message in mailoutbox}
+    assert "ranked first: Blinda Candidate" in bodies[seeing_exec.user.email]
+    blind_body = bodies[blind_exec.user.email]
+    assert "Blinda Candidate" not in blind_body
+    assert "opens to you once your own scorecards" in blind_body

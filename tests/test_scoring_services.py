@@ -739,7 +739,9 @@ def test_decisions_move_the_stage_and_are_audited(world):
 
 
 def test_submitting_a_scorecard_records_an_event_without_personal_data(world):
-    candidate = CandidateFactory(full_name="Harriet Quimby", email="harriet.quimby@mail.test")
+    candidate = CandidateFactory(
+        full_name="Harriet Quimby", email_normalized="harriet.quimby@mail.test"
+    )
     submission = world.submission(candidate=candidate)
     ines = world.interviewer("ines")
     draft = world.score(submission, ines, (4, 3, 4, 3, 4), submit=False)

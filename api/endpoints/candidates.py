@@ -1,4 +1,5 @@
-"""/api/v1/candidates/ (client keys): the people behind submissions, with contact data.
+"""/api/v1/candidates/ (client keys): the people behind submissions, with each agency's
+version of the person (name, contact data, links, whether a resume came with it).
 
 Every response that shows contact data is recorded in the audit trail
 (`candidate.pii_viewed`, purpose "api_candidate", actor = the key's prefix), one entry per
@@ -27,18 +28,20 @@ class RepresentationSerializer(serializers.Serializer):
     until = serializers.DateTimeField(source="expires_at")
 
 
-class CandidateSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
+class CandidateVersionSerializer(serializers.ModelSerializer):
+    """The person as one agency presented them in one submission."""
+
+    submission = serializers.UUIDField(source="public_id", read_only=True)
+    agency = AgencyRefSerializer(read_only=True)
     links = serializers.ListField(child=serializers.CharField())
+    skills = serializers.ListField(child=serializers.CharField())
     has_resume = serializers.SerializerMethodField()
-    erased = serializers.SerializerMethodField()
-    represented_by = serializers.SerializerMethodField()
-    submissions = serializers.SerializerMethodField()
 
     class Meta:
-        model = Candidate
+        model = Submission
         fields = [
-            "id",
+            "submission",
+            "agency",
             "full_name",
             "email",
             "phone",
@@ -48,17 +51,33 @@ class CandidateSerializer(serializers.ModelSerializer):
             "availability",
             "summary",
             "has_resume",
-            "erased",
-            "represented_by",
-            "submissions",
             "created_at",
-            "updated_at",
         ]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.BOOL)
-    def get_has_resume(self, candidate: Candidate) -> bool:
-        return bool(candidate.resume)
+    def get_has_resume(self, submission: Submission) -> bool:
+        return bool(submission.resume)
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    erased = serializers.SerializerMethodField()
+    represented_by = serializers.SerializerMethodField()
+    versions = CandidateVersionSerializer(source="submissions", many=True, read_only=True)
+
+    class Meta:
+        model = Candidate
+        fields = [
+            "id",
+            "full_name",
+            "erased",
+            "represented_by",
+            "versions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_erased(self, candidate: Candidate) -> bool:
@@ -71,14 +90,11 @@ class CandidateSerializer(serializers.ModelSerializer):
             return None
         return dict(RepresentationSerializer(ownership).data)
 
-    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
-    def get_submissions(self, candidate: Candidate) -> list[str]:
-        return [str(s.public_id) for s in candidate.submissions.all()]
-
 
 @extend_schema(tags=["candidates"])
 class CandidateViewSet(PartnerViewSet):
-    """People submitted to this client, with contact data (each read is audited)."""
+    """People submitted to this client, each with every agency's version of them (contact
+    data included: each read is audited)."""
 
     model = Candidate
     serializer_class = CandidateSerializer
@@ -86,7 +102,7 @@ class CandidateViewSet(PartnerViewSet):
     client_only_actions = frozenset({"list", "retrieve"})
 
     def scoped_queryset(self, principal: ApiPrincipal) -> QuerySet[Candidate]:
-        submissions = Submission.objects.only("public_id", "candidate_id").order_by("created_at")
+        submissions = Submission.objects.select_related("agency").order_by("created_at", "id")
         return Candidate.objects.select_related("ownership__agency").prefetch_related(
             Prefetch("submissions", queryset=submissions)
         )

@@ -1,33 +1,23 @@
 import uuid
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
 
-def resume_upload_path(instance: "Candidate", filename: str) -> str:
-    # The tenant's schema is prefixed by the storage caller (hiring.services.candidates);
-    # the stored name never contains the uploader's original file name (it can hold PII).
-    return f"resumes/{instance.public_id}"
-
-
 class Candidate(models.Model):
-    """A person known to this client. One row per person: deduplicated on normalized email
-    and on phone number (E.164)."""
+    """A person known to this client: one row per person, recognised by normalized email and
+    phone (E.164) whichever agency submits them.
+
+    What an agency said about the person (name, contact data, resume, links, proof) belongs to
+    that agency's submission (hiring.Submission): the client sees the person as one candidate
+    with each agency's version, and no agency ever reads another agency's version.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The name in the person's latest submission: how the client's lists call the person.
     full_name = models.CharField(max_length=200)
-    email = models.CharField(max_length=254, blank=True)
     email_normalized = models.CharField(max_length=254, blank=True, db_index=True)
-    phone = models.CharField(max_length=40, blank=True)
     phone_e164 = models.CharField(max_length=20, blank=True, db_index=True)
-    location = models.CharField(max_length=200, blank=True)
-    links = models.JSONField(default=list, blank=True)
-    skills = ArrayField(models.CharField(max_length=60), default=list, blank=True)
-    availability = models.CharField(max_length=200, blank=True)
-    summary = models.TextField(blank=True)
-    resume = models.FileField(upload_to=resume_upload_path, blank=True, max_length=300)
-    resume_content_type = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
     anonymized_at = models.DateTimeField(null=True, blank=True)

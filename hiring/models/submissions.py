@@ -1,5 +1,6 @@
 import uuid
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
@@ -19,13 +20,28 @@ class Stage(models.TextChoices):
 
 
 class Submission(models.Model):
-    """An agency putting a candidate forward for a brief, with proof of production delivery."""
+    """An agency putting a candidate forward for a brief, with its own version of the person
+    and proof of production delivery."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     brief = models.ForeignKey(RoleBrief, on_delete=models.PROTECT, related_name="submissions")
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="submissions")
     agency = models.ForeignKey("tenants.Agency", on_delete=models.PROTECT, related_name="+")
     submitted_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    # The person as this agency presented them: this agency's version, shown to the client
+    # and to this agency only (hiring.fields lists them).
+    full_name = models.CharField(max_length=200)
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    availability = models.CharField(max_length=200, blank=True)
+    skills = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    links = models.JSONField(default=list, blank=True)
+    summary = models.TextField(blank=True)
+    # Stored under the tenant's folder with a neutral name (hiring.resumes.resume_store).
+    resume = models.FileField(upload_to="resumes/", blank=True, max_length=300)
+    resume_content_type = models.CharField(max_length=100, blank=True)
 
     # Proof of production delivery (domain: what a vendor should attach)
     proof_shipped_solution = models.TextField()

@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from django.conf import settings
@@ -43,6 +44,8 @@ ERASURE_REASONS: dict[str, str] = {
     "retention": "the client's retention period ended",
 }
 RETENTION_BATCH_SIZE = 100
+# The text a submission holds about the person besides the name, emptied by erasure.
+ERASED_PROFILE_TEXT_FIELDS = ("email", "phone", "location", "availability", "summary")
 RETENTION_ACTOR = Actor.system("retention")
 # Closed stages after which a candidate's data has no further use for this client.
 RETENTION_STAGES = (Stage.REJECTED, Stage.WITHDRAWN)
@@ -121,11 +124,12 @@ def erased_name(candidate: Candidate) -> str:
 def candidate_erase(*, actor: Actor, candidate: Candidate, reason: str) -> CandidateErasure:
     """Anonymize a candidate for good, in one transaction.
 
-    Cleared: name (replaced, also where notifications quote it), email, phone, location,
-    availability, summary, links, skills, the resume file, every submission's proof text and
-    links, the reasons given for their stage changes, and whatever registered erasers clear
-    (scorecard evidence). Kept: the
-    rows, stages, dates, rates, ownership and scores, so counts and aggregates still add up.
+    Cleared, in every agency's version of the person (each submission): name (replaced, also
+    where notifications quote it), email, phone, location, availability, summary, links,
+    skills, the resume file, proof text and links; the candidate's identity keys; the reasons
+    given for stage changes; and whatever registered erasers clear (scorecard evidence). Kept:
+    the rows, stages, dates, rates, ownership and scores, so counts and aggregates still add
+    up.
 
     `reason` is a category from ERASURE_REASONS. Erasing an erased candidate changes nothing
     and succeeds. The resume file is deleted only once the transaction has committed.
@@ -139,39 +143,18 @@ def candidate_erase(*, actor: Actor, candidate: Candidate, reason: str) -> Candi
         if locked.anonymized_at is not None:
             return CandidateErasure(candidate=locked, already_erased=True)
         now = timezone.now()
-        resume_name = locked.resume.name or ""
         former_name = locked.full_name
-        locked.full_name = erased_name(locked)
-        for field in (
-            "email",
-            "email_normalized",
-            "phone",
-            "phone_e164",
-            "location",
-            "availability",
-            "summary",
-            "resume_content_type",
-        ):
-            setattr(locked, field, "")
-        locked.links = []
-        locked.skills = []
-        locked.resume.name = ""
+        erased = erased_name(locked)
+        locked.full_name = erased
+        locked.email_normalized = ""
+        locked.phone_e164 = ""
         locked.anonymized_at = now
         locked.updated_at = now
         locked.save(
             update_fields=[
                 "full_name",
-                "email",
                 "email_normalized",
-                "phone",
                 "phone_e164",
-                "location",
-                "availability",
-                "summary",
-                "links",
-                "skills",
-                "resume",
-                "resume_content_type",
                 "anonymized_at",
                 "updated_at",
             ]
@@ -181,7 +164,19 @@ def candidate_erase(*, actor: Actor, candidate: Candidate, reason: str) -> Candi
             str(public_id)
             for public_id in submissions.values_list("public_id", flat=True).order_by("id")
         ]
-        submissions.update(**dict.fromkeys(PROOF_TEXT_FIELDS, ""), proof_links=[], updated_at=now)
+        resume_names = [name for name in submissions.values_list("resume", flat=True) if name]
+        # Every agency's version of the person goes: name, contact data, resume, free text.
+        submissions.update(
+            full_name=erased,
+            **dict.fromkeys(ERASED_PROFILE_TEXT_FIELDS, ""),
+            skills=[],
+            links=[],
+            resume="",
+            resume_content_type="",
+            **dict.fromkeys(PROOF_TEXT_FIELDS, ""),
+            proof_links=[],
+            updated_at=now,
+        )
         StageChange.objects.filter(submission__candidate=locked).exclude(reason="").update(
             reason=""
         )
@@ -195,7 +190,7 @@ def candidate_erase(*, actor: Actor, candidate: Candidate, reason: str) -> Candi
             details={
                 "reason": reason,
                 "submissions": len(submission_ids),
-                "resume_removed": bool(resume_name),
+                "resume_removed": bool(resume_names),
             },
         )
         outbox_record(
@@ -208,14 +203,14 @@ def candidate_erase(*, actor: Actor, candidate: Candidate, reason: str) -> Candi
                 "reason": reason,
             },
         )
-        if resume_name:
+        for name in resume_names:
             # After commit only: a rollback must not cost a still-existing candidate its file.
-            transaction.on_commit(lambda: _resume_delete(resume_name))
+            transaction.on_commit(partial(_resume_delete, name))
     return CandidateErasure(
         candidate=locked,
         already_erased=False,
         submissions_cleared=len(submission_ids),
-        resume_removed=bool(resume_name),
+        resume_removed=bool(resume_names),
     )
 
 

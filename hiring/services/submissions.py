@@ -1,4 +1,9 @@
-"""Writes on candidates and submissions: submit with proof, ownership, stage moves, withdraw."""
+"""Writes on candidates and submissions: submit with proof, ownership, stage moves, withdraw.
+
+A submission carries the agency's own version of the person (name, contact data, resume,
+links) and its proof; the candidate row only recognises the person across agencies and holds
+the ownership.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -57,12 +62,16 @@ MAX_LINKS = 10
 
 @dataclass(frozen=True)
 class CandidateInput:
-    full_name: str
-    email_raw: str
+    """A person as an agency presents them, validated: `profile` holds the submission's
+    fields (hiring.fields.CANDIDATE_FIELDS), the normalized keys recognise the person."""
+
+    profile: dict[str, Any]
     email_normalized: str
-    phone_raw: str
     phone_e164: str
-    other: dict[str, Any]
+
+    @property
+    def full_name(self) -> str:
+        return str(self.profile["full_name"])
 
 
 def _clean_links(raw: Any, field: str) -> list[str]:
@@ -106,9 +115,9 @@ def candidate_input_clean(data: dict[str, Any]) -> CandidateInput:
         errors.update({k: " ".join(v) for k, v in error.message_dict.items()})
     if not values["email"] and not values["phone"]:
         errors["email"] = "Give an email address or a phone number for the candidate."
-    other: dict[str, Any] = {k: values[k] for k in ("location", "availability", "summary")}
+    profile: dict[str, Any] = dict(values)
     try:
-        other["links"] = _clean_links(data.get("links"), "links")
+        profile["links"] = _clean_links(data.get("links"), "links")
     except ValidationError as error:
         errors.update({k: " ".join(v) for k, v in error.message_dict.items()})
     skills = data.get("skills") or []
@@ -117,17 +126,10 @@ def candidate_input_clean(data: dict[str, Any]) -> CandidateInput:
     if not isinstance(skills, list) or len(skills) > 50 or any(len(str(s)) > 60 for s in skills):
         errors["skills"] = "Give up to 50 skills of up to 60 characters each."
     else:
-        other["skills"] = [str(s).strip() for s in skills]
+        profile["skills"] = [str(s).strip() for s in skills]
     if errors:
         raise ValidationError(errors)
-    return CandidateInput(
-        full_name=values["full_name"],
-        email_raw=values["email"],
-        email_normalized=email_normalized,
-        phone_raw=values["phone"],
-        phone_e164=phone_e164,
-        other=other,
-    )
+    return CandidateInput(profile=profile, email_normalized=email_normalized, phone_e164=phone_e164)
 
 
 def _clean_proof(brief: RoleBrief, proof: dict[str, Any]) -> dict[str, Any]:
@@ -174,6 +176,8 @@ def _clean_rate(amount: Any, currency: Any) -> tuple[Decimal | None, str]:
 def _candidate_for(person: CandidateInput) -> tuple[Candidate, bool]:
     """Find the person by normalized email, then phone; or create them. Race-safe: the
     database's unique constraints decide between two concurrent creators (savepoint + retry).
+    Only the identity keys and the name live on the candidate; what the agency said about
+    the person goes on its submission.
     """
     for _attempt in range(3):
         existing = None
@@ -187,11 +191,8 @@ def _candidate_for(person: CandidateInput) -> tuple[Candidate, bool]:
             with transaction.atomic():
                 candidate = Candidate.objects.create(
                     full_name=person.full_name,
-                    email=person.email_raw,
                     email_normalized=person.email_normalized,
-                    phone=person.phone_raw,
                     phone_e164=person.phone_e164,
-                    **person.other,
                 )
             return candidate, True
         except IntegrityError:
@@ -199,6 +200,14 @@ def _candidate_for(person: CandidateInput) -> tuple[Candidate, bool]:
     raise ConflictError(
         "The candidate is being created by another request; try again.", code="candidate_busy"
     )
+
+
+def _candidate_known_as(candidate: Candidate, person: CandidateInput) -> None:
+    """The client's lists call the person by the name of their latest submission."""
+    if candidate.full_name != person.full_name:
+        candidate.full_name = person.full_name
+        candidate.updated_at = timezone.now()
+        candidate.save(update_fields=["full_name", "updated_at"])
 
 
 OWNERSHIP_REFUSAL = (
@@ -296,14 +305,7 @@ def submission_create(
             _claim_ownership(
                 candidate=candidate, agency=agency, window_days=engagement.ownership_window_days
             )
-            if stored_resume is not None:
-                replaced = candidate.resume.name
-                if replaced:
-                    # The old file must not outlive its replacement (erasure could not find it).
-                    transaction.on_commit(lambda: default_storage.delete(replaced))
-                candidate.resume.name, candidate.resume_content_type = stored_resume
-                candidate.updated_at = timezone.now()
-                candidate.save(update_fields=["resume", "resume_content_type", "updated_at"])
+            _candidate_known_as(candidate, person)
             if Submission.objects.filter(brief=brief, candidate=candidate).exists():
                 raise ConflictError(
                     "This candidate has already been submitted to this brief.",
@@ -320,6 +322,9 @@ def submission_create(
                         rate_amount=rate,
                         rate_currency=currency,
                         right_to_represent_confirmed_at=now,
+                        resume=stored_resume[0] if stored_resume else "",
+                        resume_content_type=stored_resume[1] if stored_resume else "",
+                        **person.profile,
                         **proof_clean,
                     )
             except IntegrityError:

@@ -85,7 +85,8 @@ def submission_new(request: HttpRequest, caller: Caller, public_id: str) -> Http
             )
             if done.ok and done.value is not None:
                 messages.success(
-                    request, "Candidate submitted. The client has been told; follow it here."
+                    request,
+                    "Candidate submitted. It is on the client's submissions list now; follow its stage here.",
                 )
                 return redirect("hiring:submission_detail", public_id=done.value.public_id)
             context["page_error"], status = done.conflict, done.status
@@ -142,6 +143,14 @@ def submission_list(request: HttpRequest, caller: Caller) -> HttpResponse:
     )
 
 
+def contact_details_shown(caller: Caller) -> bool:
+    """Contact details and resumes: the hiring team and the submitting agency see them;
+    interviewers only where the client chose to show them."""
+    if caller.access.is_interviewer:
+        return caller.client.interviewers_see_contact_details
+    return True
+
+
 def _history_rows(submission: Submission) -> list[dict[str, Any]]:
     changes = list(stage_history(submission))
     user_ids = {c.actor_user_id for c in changes if c.actor_user_id is not None}
@@ -185,16 +194,31 @@ def _render_submission_detail(
     status: int = 200,
 ) -> HttpResponse:
     candidate = submission.candidate
-    candidate_pii_read_record(actor=caller.actor, candidate=candidate, purpose="submission_detail")
+    show_contact = contact_details_shown(caller)
+    if show_contact:
+        candidate_pii_read_record(
+            actor=caller.actor, candidate=candidate, purpose="submission_detail"
+        )
     context: dict[str, Any] = {
         "access": caller.access,
         "submission": submission,
         "candidate": candidate,
+        "show_contact": show_contact,
+        # What the agency charges is for the hiring team and the agency, not interviewers.
+        "show_rate": not caller.access.is_interviewer,
         "history": _history_rows(submission),
         "page_error": page_error,
         "awaiting_client": submission.stage in AWAITING_CLIENT_STAGES,
         "brief_linkable": caller.is_client or submission.brief.status == BriefStatus.OPEN,
     }
+    if caller.is_client and not caller.access.is_interviewer:
+        # The client sees the person as one candidate with each agency's version.
+        context["other_versions"] = list(
+            submissions_for(caller.access)
+            .filter(candidate=candidate)
+            .exclude(pk=submission.pk)
+            .order_by("created_at", "id")
+        )
     if caller.is_client:
         context["is_interviewer"] = InterviewAssignment.objects.filter(
             submission=submission, interviewer_id=caller.user.pk
@@ -253,7 +277,9 @@ def submission_withdraw_view(request: HttpRequest, caller: Caller, public_id: st
         ),
     )
     if done.ok:
-        messages.success(request, "Submission withdrawn. The client has been told.")
+        messages.success(
+            request, "Submission withdrawn. The client sees it as withdrawn, with your reason."
+        )
         return redirect("hiring:submission_detail", public_id=submission.public_id)
     if done.conflict:
         submission.refresh_from_db()
@@ -267,12 +293,15 @@ def submission_withdraw_view(request: HttpRequest, caller: Caller, public_id: st
 def submission_resume(request: HttpRequest, caller: Caller, public_id: str) -> FileResponse:
     """The candidate's resume as an attachment with a neutral name (no personal data)."""
     submission = access_submission_by_id(caller.access, public_id)
-    candidate = submission.candidate
-    stored_name = candidate.resume.name or ""
-    if not stored_name or not default_storage.exists(stored_name):
+    stored_name = submission.resume.name or ""
+    if not contact_details_shown(caller) or not stored_name:
         raise Http404("No resume.")
-    candidate_pii_read_record(actor=caller.actor, candidate=candidate, purpose="resume_download")
-    content_type = candidate.resume_content_type or "application/octet-stream"
+    if not default_storage.exists(stored_name):
+        raise Http404("No resume.")
+    candidate_pii_read_record(
+        actor=caller.actor, candidate=submission.candidate, purpose="resume_download"
+    )
+    content_type = submission.resume_content_type or "application/octet-stream"
     extension = EXTENSIONS.get(content_type, "bin")
     response = FileResponse(
         default_storage.open(stored_name, "rb"),

@@ -3,7 +3,7 @@
 import datetime as dt
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
@@ -31,6 +31,7 @@ from notifications.reminders.rules import (
     overdue_assignments,
 )
 from scoring.models import Shortlist, ShortlistEntry
+from scoring.selectors import blind_brief_ids_by_user
 from tenants.models import (
     ClientRole,
     User,
@@ -41,10 +42,13 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ShortlistChange:
+    brief_id: int
     brief_title: str
     new_versions: int
     latest_version: int
     top_candidate: str
+    # Blind scoring: the recipient still has to score candidates of this brief.
+    ranking_hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,9 +85,10 @@ def digest_build(ctx: ReminderContext) -> DigestContent:
         for entry in ShortlistEntry.objects.filter(latest, rank=1).select_related(
             "shortlist", "submission__candidate"
         ):
-            tops[entry.shortlist.brief_id] = entry.submission.candidate.full_name
+            tops[entry.shortlist.brief_id] = entry.submission.full_name
     changes = [
         ShortlistChange(
+            brief_id=row["brief_id"],
             brief_title=row["brief__title"],
             new_versions=row["new_versions"],
             latest_version=row["latest"],
@@ -120,6 +125,24 @@ def digest_build(ctx: ReminderContext) -> DigestContent:
     )
 
 
+def _digest_body(
+    ctx: ReminderContext, content: DigestContent, *, hidden_briefs: frozenset[int]
+) -> str:
+    """The digest as one recipient reads it: who ranks first stays out for briefs on which
+    the recipient is blind (scoring.selectors)."""
+    if hidden_briefs:
+        changes = [
+            replace(change, top_candidate="", ranking_hidden=True)
+            if change.brief_id in hidden_briefs
+            else change
+            for change in content.shortlist_changes
+        ]
+        content = replace(content, shortlist_changes=changes)
+    return render_to_string(
+        "notifications/email/digest_body.txt", {"digest": content, "client": ctx.client}
+    ).strip()
+
+
 def digest_send(*, now: dt.datetime | None = None, force: bool = False) -> int:
     """Send this week's digest to the workspace's executives who keep the digest on, once per
     ISO week, from the configured weekday and hour (client's time zone) on. `force` skips the
@@ -145,16 +168,19 @@ def digest_send(*, now: dt.datetime | None = None, force: bool = False) -> int:
     if not pending:
         return 0
     content = digest_build(ctx)
-    body = render_to_string(
-        "notifications/email/digest_body.txt", {"digest": content, "client": ctx.client}
-    ).strip()
     title = f"Weekly hiring digest, week of {content.week_start:%d %b %Y}"
+    blind = blind_brief_ids_by_user(user_ids=pending)
+    bodies: dict[frozenset[int], str] = {}
     users = User.objects.filter(pk__in=pending, is_active=True).in_bulk()
     sent = 0
     for uid in pending:
         user = users.get(uid)
         if user is None:
             continue
+        hidden = frozenset(blind.get(uid, ()))
+        if hidden not in bodies:
+            bodies[hidden] = _digest_body(ctx, content, hidden_briefs=hidden)
+        body = bodies[hidden]
         sent += reminder_send_once(
             rule=RULE_EXECUTIVE_DIGEST,
             object_key="workspace",

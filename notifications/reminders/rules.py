@@ -99,8 +99,7 @@ def due_scorecard_reminders(ctx: ReminderContext) -> list[DueReminder]:
                 object_key=key,
                 period=ctx.day_period,
                 recipient_id=assignment.interviewer_id,
-                title=f"Scorecard overdue: {submission.candidate.full_name} for "
-                f"{submission.brief.title}",
+                title=f"Scorecard overdue: {submission.full_name} for {submission.brief.title}",
                 body=(
                     f"Your scorecard was due {ctx.local(assignment.due_at)}. The hiring team "
                     "needs your scores and the evidence behind them before it can compare "
@@ -165,8 +164,7 @@ def due_feedback_reminders(ctx: ReminderContext) -> list[DueReminder]:
                     object_key=f"submission:{submission.pk}",
                     period=ctx.day_period,
                     recipient_id=user_id,
-                    title=f"Feedback overdue: {submission.candidate.full_name} for "
-                    f"{submission.brief.title}",
+                    title=f"Feedback overdue: {submission.full_name} for {submission.brief.title}",
                     body=(
                         f"{submission.agency.name} has been waiting {waited} business days "
                         f"for your feedback (stage: {stage}; your target is {days}). Move the "

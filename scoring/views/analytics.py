@@ -20,6 +20,7 @@ from scoring.models import (
 )
 from scoring.selectors import (
     agency_analytics_for,
+    blind_assignments,
 )
 from scoring.tasks.analytics import REFRESH_TASK
 from tenants import tasks as tenant_tasks
@@ -36,7 +37,7 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _agency_row(row: AgencyAnalytics, *, for_client: bool) -> dict[str, Any]:
+def _agency_row(row: AgencyAnalytics, *, for_client: bool, blind: bool) -> dict[str, Any]:
     figures: dict[str, Any] = row.figures or {}
     total = figures.get("submissions") or 0
     reached = figures.get("reached") or {}
@@ -54,6 +55,9 @@ def _agency_row(row: AgencyAnalytics, *, for_client: bool) -> dict[str, Any]:
         # Averages over a handful of scorecards would tell an agency what one interviewer
         # scored; agencies see them only once they blend many scorecards.
         averages = None
+    if blind:
+        # The averages include the scores of a candidate the viewer still has to score.
+        averages = None
     conflicts = figures.get("conflicts") or {}
     name = row.agency.name
     return {
@@ -65,6 +69,7 @@ def _agency_row(row: AgencyAnalytics, *, for_client: bool) -> dict[str, Any]:
         "median_hours": figures.get("median_hours_to_first_submission"),
         "averages": [(code, CATEGORY_NAMES[code], (averages or {}).get(code)) for code in "ABCDE"],
         "has_scores": bool(averages),
+        "scores_blind": blind,
         "overall_average": _mean(
             [value for value in (averages or {}).values() if value is not None]
         ),
@@ -86,7 +91,13 @@ def _agency_row(row: AgencyAnalytics, *, for_client: bool) -> dict[str, Any]:
 @workspace_page(roles=SEE_ALL_SCORES | ANY_AGENCY_ROLE)
 def agency_analytics(request: HttpRequest, caller: Caller) -> HttpResponse:
     access = caller.access
-    rows = [_agency_row(row, for_client=access.is_client) for row in agency_analytics_for(access)]
+    blind_agencies = set(
+        blind_assignments(user_id=access.user_id).values_list("submission__agency_id", flat=True)
+    )
+    rows = [
+        _agency_row(row, for_client=access.is_client, blind=row.agency_id in blind_agencies)
+        for row in agency_analytics_for(access)
+    ]
     return render(
         request,
         "scoring/agency_analytics.html",

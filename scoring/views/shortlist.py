@@ -12,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from hiring.models import RoleBrief, Stage, Submission
+from audit.errors import ConflictError
+from hiring.models import InterviewAssignment, RoleBrief, Stage, Submission
 from hiring.rubric import CATEGORY_NAMES
 from hiring.selectors import access_brief_by_id, access_submission_in_brief
 from hiring.stages import CLOSED_STAGES, NOT_RANKED_STAGES
@@ -37,6 +38,7 @@ from scoring.models import (
     ShortlistEntry,
 )
 from scoring.selectors import (
+    blind_assignments,
     latest_shortlist,
     shortlist_entries,
 )
@@ -120,7 +122,7 @@ def _entry_views(
         decision = latest_decision.get(entry.submission_id)
         stage = submission.stage
         advance_to = ADVANCE_TO.get(Stage(stage)) if can_decide else None
-        name = submission.candidate.full_name
+        name = submission.full_name
         views.append(
             EntryView(
                 entry=entry,
@@ -172,6 +174,11 @@ def _render_shortlist(
         "can_decide": access.has_client_role(*DECIDE_ON_SHORTLISTS),
         "category_names": CATEGORY_NAMES,
     }
+    outstanding = _blind_assignments(access, brief)
+    if outstanding:
+        # Blind scoring: the ranking is built from the other interviewers' scores.
+        context.update(blind=True, outstanding=outstanding, can_decide=False)
+        return render(request, "scoring/shortlist.html", context, status=status)
     if shortlist is None or shortlist.scorecard_count == 0:
         # Nothing to rank (yet): say why instead of showing an empty table.
         submitted = Q(status=ScorecardStatus.SUBMITTED)
@@ -235,6 +242,24 @@ def _render_shortlist(
     return render(request, "scoring/shortlist.html", context, status=status)
 
 
+def _blind_assignments(access: WorkspaceAccess, brief: RoleBrief) -> list[InterviewAssignment]:
+    return list(
+        blind_assignments(user_id=access.user_id)
+        .filter(submission__brief=brief)
+        .select_related("submission")
+        .order_by("due_at", "id")
+    )
+
+
+def _refuse_while_blind(access: WorkspaceAccess, brief: RoleBrief) -> None:
+    if _blind_assignments(access, brief):
+        raise ConflictError(
+            "Submit your own scorecards for this brief first: until then its shortlist, and "
+            "deciding from it, stay closed to you so that your scores stay your own.",
+            code="blind_scoring",
+        )
+
+
 def _recent_decisions(brief: RoleBrief) -> list[dict[str, Any]]:
     decisions = list(
         ShortlistDecision.objects.filter(shortlist__brief=brief)
@@ -278,6 +303,7 @@ def _form_errors(form: forms.BaseForm, *, conflict: str) -> dict[str, list[str]]
 def shortlist_decide(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
     access = caller.access
     brief = access_brief_by_id(access, public_id)
+    _refuse_while_blind(access, brief)
     form = DecisionForm(request.POST)
     if not form.is_valid() or form.cleaned_data["decision"] not in DecisionKind.values:
         raise Http404("No such candidate on this shortlist.")
@@ -302,7 +328,7 @@ def shortlist_decide(request: HttpRequest, caller: Caller, public_id: str) -> Ht
             reason=reason,
         ),
     )
-    name = submission.candidate.full_name
+    name = submission.full_name
     if not done.ok or done.value is None:
         return _render_shortlist(
             request,
@@ -319,8 +345,8 @@ def shortlist_decide(request: HttpRequest, caller: Caller, public_id: str) -> Ht
     verb = "Advanced" if decision == DecisionKind.ADVANCE else "Rejected"
     messages.success(
         request,
-        f"{verb} {submission.candidate.full_name}: now {stage}. The agency is told, and the "
-        "shortlist is recomputed in the background.",
+        f"{verb} {submission.full_name}: now {stage}. The agency sees the new stage on "
+        "its submission, and the shortlist is recomputed in the background.",
     )
     return redirect(_shortlist_url(brief, key))
 
@@ -329,6 +355,7 @@ def shortlist_decide(request: HttpRequest, caller: Caller, public_id: str) -> Ht
 def shortlist_floor_override(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
     access = caller.access
     brief = access_brief_by_id(access, public_id)
+    _refuse_while_blind(access, brief)
     form = FloorOverrideForm(request.POST)
     if not form.is_valid():
         raise Http404("No such candidate on this shortlist.")
@@ -350,12 +377,12 @@ def shortlist_floor_override(request: HttpRequest, caller: Caller, public_id: st
             brief,
             errors={key: _form_errors(form, conflict=done.conflict)},
             values={key: {"reason": reason, "form": "override"}},
-            page_error=f"The floor override for {submission.candidate.full_name} was not saved.",
+            page_error=f"The floor override for {submission.full_name} was not saved.",
             status=done.status,
         )
     messages.success(
         request,
-        f"{submission.candidate.full_name} may now compete despite the floor. The shortlist is "
+        f"{submission.full_name} may now compete despite the floor. The shortlist is "
         "recomputed in the background; reload in a few seconds to see the new ranking.",
     )
     return redirect(_shortlist_url(brief, key))
