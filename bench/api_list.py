@@ -280,10 +280,7 @@ def main() -> None:
                 (
                     Candidate(
                         full_name=f"Bench Person {n}",
-                        email=f"bench.{run}.{n}@corp.example",
                         email_normalized=f"bench.{run}.{n}@corp.example",
-                        location="Berlin, Germany",
-                        summary="Seven years of Python, four of them shipping ML to production.",
                     )
                     for n in range(args.rows)
                 ),
@@ -305,6 +302,10 @@ def main() -> None:
                         brief=briefs[n % BRIEFS],
                         candidate=candidate,
                         agency=agencies[n % AGENCIES],
+                        full_name=candidate.full_name,
+                        email=candidate.email_normalized,
+                        location="Berlin, Germany",
+                        summary="Seven years of Python, four of them shipping ML to production.",
                         proof_shipped_solution=rng.choice(SHIPPED),
                         proof_baseline=rng.choice(BASELINES),
                         proof_improvement=rng.choice(IMPROVEMENTS),

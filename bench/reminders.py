@@ -78,7 +78,7 @@ def main() -> None:
 
     from config.celery import app
     from hiring.models import BriefStatus, Candidate, InterviewAssignment, RoleBrief, Submission
-    from notifications.models import ReminderSettings
+    from notifications.models import Notification, ReminderLog, ReminderSettings
     from notifications.reminders.run import reminders_send_due
     from tenants.models import Agency, Client, ClientMembership, User
     from tenants.services import client_provision, template_schema_ensure
@@ -135,7 +135,6 @@ def main() -> None:
                     [
                         Candidate(
                             full_name=f"Candidate {j}",
-                            email=f"c{j}@bench.example.test",
                             email_normalized=f"c{j}@bench.example.test",
                         )
                         for j in range(args.submissions)
@@ -147,6 +146,7 @@ def main() -> None:
                             brief=brief,
                             candidate=candidate,
                             agency=agency,
+                            full_name=candidate.full_name,
                             proof_shipped_solution="Shipped a churn model to production.",
                             right_to_represent_confirmed_at=now,
                         )
@@ -201,8 +201,8 @@ def main() -> None:
         tasks = int(redis.get(runs_key) or 0)
         if redis.get(failures_key):
             print(f"FAILED tenant tasks: {int(redis.get(failures_key))}; see {worker.log}")
-        sent = count_all("hiring_reminderlog")
-        emailed = count_all("hiring_notification", "WHERE emailed_at IS NOT NULL")
+        sent = count_all(ReminderLog._meta.db_table)
+        emailed = count_all(Notification._meta.db_table, "WHERE emailed_at IS NOT NULL")
         worker.stop()
         batches = -(-(args.tenants + others) // settings.TENANT_FANOUT_BATCH_SIZE)
 
@@ -210,8 +210,8 @@ def main() -> None:
         with connection.cursor() as cursor:
             for client in clients:
                 cursor.execute(
-                    f'TRUNCATE "{client.schema_name}".hiring_reminderlog, '
-                    f'"{client.schema_name}".hiring_notification'
+                    f'TRUNCATE "{client.schema_name}".{ReminderLog._meta.db_table}, '
+                    f'"{client.schema_name}".{Notification._meta.db_table}'
                 )
         started = time.perf_counter()
         for client in clients:
@@ -219,7 +219,7 @@ def main() -> None:
                 reminders_send_due()
         baseline_seconds = time.perf_counter() - started
         connection.set_schema_to_public()
-        baseline_sent = count_all("hiring_reminderlog")
+        baseline_sent = count_all(ReminderLog._meta.db_table)
 
         speedup = baseline_seconds / celery_seconds
         print(

@@ -94,7 +94,6 @@ def main() -> None:
                 (
                     Candidate(
                         full_name=f"Bench Person {n}",
-                        email=f"bench.{run}.{n}@corp.example",
                         email_normalized=f"bench.{run}.{n}@corp.example",
                     )
                     for n in range(args.submissions)
@@ -107,6 +106,7 @@ def main() -> None:
                         brief=brief,
                         candidate=candidate,
                         agency=agencies[n % AGENCIES],
+                        full_name=candidate.full_name,
                         proof_shipped_solution="Shipped a churn model serving 2M users.",
                         right_to_represent_confirmed_at=now,
                         stage=Stage.INTERVIEW,
