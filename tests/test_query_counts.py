@@ -14,8 +14,8 @@ list, an agency key; writes are service calls inside the tenant's schema, with 1
 What every page costs before its own work: `SET search_path` to public and the host's domain
 look-up, `SET search_path` to the tenant's schema, the session, the user, the client
 membership, and the header's count of unread notifications (7); an agency role adds its
-agency membership and the engagement (9). An API request: the domain look-up and the key,
-between the two `SET search_path` (4), plus the engagement for an agency key.
+agency membership and the engagement (9). An API request: the same two `SET search_path`
+around the domain look-up, then the key (4); an agency key adds the engagement.
 """
 
 import datetime as dt
