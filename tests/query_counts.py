@@ -5,7 +5,9 @@
 - `assert_query_count_flat(expected, add_rows=..., run=...)` is Launchpad's two-run check:
   it runs the same page, endpoint or write with 1 row and with 100 rows and requires both
   runs to cost exactly `expected` queries, so a query per row (an N+1) fails however it hides.
-- `captured_sql(block)` only records, for tests that assert on which statements ran.
+- `assert_same_query_count(few, many, ...)` compares two runs of background work measured on
+  data built separately for each (a reminders run, a shortlist computation).
+- `captured_sql()` only records, for tests that assert on which statements ran.
 
 Counts are exact on purpose: a count that went down is worth pinning lower, and one that went
 up is a change someone should look at. Every statement counts, `SET search_path` included:
@@ -118,6 +120,27 @@ def assert_query_count_flat[T](
         report.append(f"With {few_rows} row{'s' if few_rows != 1 else ''}:\n{sql_listing(few)}")
     if len(many) != expected or len(many) != len(few):
         report.append(f"With {many_rows} rows:\n{sql_listing(many)}")
+    grown = _grown(few, many) if len(many) > len(few) else ""
+    if grown:
+        report.append(grown)
+    pytest.fail("\n\n".join(report), pytrace=False)
+
+
+def assert_same_query_count(
+    few: list[str], many: list[str], *, label: str, few_rows: str, many_rows: str
+) -> None:
+    """Fail unless two runs over few and over many rows (described by `few_rows` and
+    `many_rows`, e.g. "3 submissions") ran as many statements; the failure lists both runs
+    and the statements that ran more often. For background work measured on data built
+    differently for each run; pages, API lists and the busy writes pin an exact count with
+    `assert_query_count_flat`."""
+    if len(few) == len(many):
+        return
+    report = [
+        f"{label}: {len(few)} queries with {few_rows}, {len(many)} with {many_rows}.",
+        f"With {few_rows}:\n{sql_listing(few)}",
+        f"With {many_rows}:\n{sql_listing(many)}",
+    ]
     grown = _grown(few, many) if len(many) > len(few) else ""
     if grown:
         report.append(grown)

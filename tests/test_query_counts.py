@@ -32,7 +32,7 @@ from django_tenants.utils import schema_context
 from audit.actors import Actor
 from hiring.models import ImportStatus, RoleBrief, Stage, StageChange, Submission
 from hiring.services.submissions import submission_create
-from scoring.services import scorecard_save
+from scoring.services import scorecard_save, shortlist_compute
 from tenants.models import Agency, Client, EngagementStatus
 from tests.api_support import PROOF, api
 from tests.conftest import Acting
@@ -64,6 +64,7 @@ from tests.factories import (
 from tests.query_counts import (
     assert_query_count,
     assert_query_count_flat,
+    assert_same_query_count,
 )
 
 pytestmark = pytest.mark.django_db
@@ -292,36 +293,50 @@ def test_submission_interviewers(tenant_a, as_role, role, queries):
     ("role", "queries"), [(r, 17) for r in ("admin", "hiring_manager", "executive")]
 )
 def test_brief_shortlist(tenant_a, as_role, role, queries):
+    """The ranking as the engine computes it from submitted scorecards, with floor overrides
+    and decisions on some candidates."""
     acting = as_role(tenant_a, role)
+    agency = engaged_agency(tenant_a, acting)
     decider = as_role(tenant_a, "executive").user
+    interviewer = UserFactory()
+    to_decide: list[Any] = []
     with schema_context(tenant_a.schema_name):
-        brief = RoleBriefFactory()
-        shortlist = ShortlistFactory(
-            brief=brief,
-            version=1,
-            scorecard_count=100,
-            policy={"weights": {"A": 3, "B": 3, "C": 2, "D": 1, "E": 1}, "floors": {"E": 3}},
-        )
+        brief = RoleBriefFactory(**ready_brief_data(), scorecard_floors={"E": 3})
 
-    def entry(index: int) -> None:
-        below = ["E"] if index % 2 == 0 else []
-        ranked = ShortlistEntryFactory(shortlist=shortlist, below_floor=below)
+    def candidate(index: int) -> None:
+        submission = submission_of(agency, brief=brief, stage=Stage.INTERVIEW)
+        # Every other candidate is under the E floor, so override forms are on the page.
+        ScorecardFactory(
+            submission=submission,
+            interviewer=interviewer,
+            submitted=True,
+            score_a=4,
+            score_e=1 if index % 2 == 0 else 4,
+        )
         if index % 3 == 0:
-            FloorOverrideFactory(
-                brief=brief, submission=ranked.submission, decided_by_user_id=decider.pk
-            )
+            FloorOverrideFactory(brief=brief, submission=submission, decided_by_user_id=decider.pk)
         if index % 4 == 0:
-            ShortlistDecisionFactory(
-                shortlist=shortlist, submission=ranked.submission, decided_by_user_id=decider.pk
-            )
+            to_decide.append(submission)
+
+    add_candidates = rows_of(tenant_a, candidate)
+
+    def add_and_compute(count: int) -> None:
+        add_candidates(count)
+        with schema_context(tenant_a.schema_name):
+            snapshot = shortlist_compute(brief=brief)
+            while to_decide:
+                ShortlistDecisionFactory(
+                    shortlist=snapshot, submission=to_decide.pop(), decided_by_user_id=decider.pk
+                )
 
     few, many = assert_query_count_flat(
         queries,
-        add_rows=rows_of(tenant_a, entry),
+        add_rows=add_and_compute,
         run=page(acting, reverse("scoring:brief_shortlist", args=[brief.public_id])),
         label=f"shortlist as {role}",
     )
     assert (len(few.context["rows"]), len(many.context["rows"])) == (1, 50)
+    assert many.context["page"].paginator.count == 100
 
 
 def _figures(index: int) -> dict[str, Any]:
@@ -712,3 +727,13 @@ def test_the_two_run_check_catches_a_query_per_row(tenant_a, in_tenant):
     message = str(failure.value)
     assert "2 ran with 1, 101 with 100" in message
     assert "+99 x SELECT" in message and '"hiring_rolebrief"' in message
+
+
+def test_two_runs_of_background_work_must_run_as_many_statements():
+    sizes = {"label": "job", "few_rows": "1 row", "many_rows": "2 rows"}
+    assert_same_query_count(["SELECT 1"], ["SELECT 2"], **sizes)
+    with pytest.raises(pytest.fail.Exception) as failure:
+        assert_same_query_count(["SELECT 1"], ["SELECT 1", "SELECT 2"], **sizes)
+    message = str(failure.value)
+    assert "job: 1 queries with 1 row, 2 with 2 rows." in message
+    assert "With 2 rows:\n  1. SELECT 1\n  2. SELECT 2" in message
