@@ -15,10 +15,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from api.keys import AGENCY_SCOPES, CLIENT_SCOPES, api_key_create, api_key_revoke
-from api.models import WebhookSubscription
 from audit.actors import Actor
-from hiring.models import BriefShare, BriefStatus, InterviewAssignment
-from scoring.models import Scorecard, ScorecardStatus, Shortlist, ShortlistEntry
+from hiring.models import BriefShare, BriefStatus
+from scoring.models import ScorecardStatus
 from scoring.services import scorecard_save
 from tenants.models import ApiKey, Client, ClientRole
 from tests.factories import (
@@ -27,10 +26,15 @@ from tests.factories import (
     CandidateOwnershipFactory,
     ClientMembershipFactory,
     EngagementFactory,
+    InterviewAssignmentFactory,
     OutboxEventFactory,
     RoleBriefFactory,
+    ScorecardFactory,
+    ShortlistEntryFactory,
+    ShortlistFactory,
     SubmissionFactory,
     UserFactory,
+    WebhookSubscriptionFactory,
     ready_brief_data,
 )
 
@@ -170,17 +174,14 @@ def build_world(tenant: Client, other_tenant: Client) -> World:
             )
             world.objects[f"cand_{label}"] = candidate
             world.objects[f"sub_{label}"] = submission
-        due = timezone.now() + dt.timedelta(days=2)
         for person, submission in (
             (interviewer, "sub_a"),
             (interviewer, "sub_b"),
             (second, "sub_a"),
             (third, "sub_a"),
         ):
-            InterviewAssignment.objects.create(
-                submission=world.objects[submission], interviewer=person, due_at=due
-            )
-        world.objects["card_submitted"] = Scorecard.objects.create(
+            InterviewAssignmentFactory(submission=world.objects[submission], interviewer=person)
+        world.objects["card_submitted"] = ScorecardFactory(
             submission=world.objects["sub_a"],
             interviewer=second,
             status=ScorecardStatus.SUBMITTED,
@@ -189,7 +190,7 @@ def build_world(tenant: Client, other_tenant: Client) -> World:
             recommendation="yes",
             submitted_at=timezone.now(),
         )
-        world.objects["card_ui_draft"] = Scorecard.objects.create(
+        world.objects["card_ui_draft"] = ScorecardFactory(
             submission=world.objects["sub_b"], interviewer=interviewer, score_a=2
         )
         client_key = world.key("client")
@@ -203,10 +204,8 @@ def build_world(tenant: Client, other_tenant: Client) -> World:
             submission=world.objects["sub_a"],
             data={"score_a": 3, "evidence_a": "Walked through their rollback plan."},
         )
-        shortlist = Shortlist.objects.create(
-            brief=briefs["brief_all"], version=1, inputs_hash="x" * 64, scorecard_count=1
-        )
-        ShortlistEntry.objects.create(
+        shortlist = ShortlistFactory(brief=briefs["brief_all"], version=1)
+        ShortlistEntryFactory(
             shortlist=shortlist,
             submission=world.objects["sub_a"],
             rank=1,
@@ -214,7 +213,6 @@ def build_world(tenant: Client, other_tenant: Client) -> World:
             balanced_score=3.4,
             category_means={"A": 4.0, "B": 3.0, "C": None, "D": None, "E": None},
             confidence=0.4,
-            scorecard_count=1,
             reason="Strongest on applied AI delivery (4).",
         )
         world.objects["shortlist"] = shortlist
@@ -238,10 +236,8 @@ def build_world(tenant: Client, other_tenant: Client) -> World:
             ("hook_agency_a", "agency_a"),
             ("hook_agency_b", "agency_b"),
         ):
-            api_key = world.key(caller)
-            world.objects[label] = WebhookSubscription.objects.create(
-                api_key_id=api_key.pk,
-                agency_id=api_key.agency_id,
+            world.objects[label] = WebhookSubscriptionFactory(
+                api_key=world.key(caller),
                 url="https://93.184.215.14/hooks",
                 secret="whsec_" + "A" * 44,
             )

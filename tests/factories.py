@@ -1,11 +1,32 @@
-"""factory-boy factories for every model. Values are unique per call (sequences, faker)."""
+"""factory-boy factories for every model. Values are unique per call (sequences, faker).
 
+Clients are the exception: a client is a PostgreSQL schema, made by `client_provision`
+(tests/conftest.py provisions "alpha" and "beta" once per session), so factories take a
+`client=` and never make one. Rows of the tenant schema (hiring, scoring, notifications, api)
+are created inside `in_tenant(tenant)`. tests/test_factories.py checks that every model of
+the project has a factory here and that two calls give two valid rows.
+"""
+
+import base64
 import datetime as dt
+import secrets
+from typing import Any
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from api.keys import (
+    AGENCY_SCOPES,
+    CLIENT_SCOPES,
+    KEY_MARK,
+    PREFIX_LENGTH,
+    SECRET_BYTES,
+    VISIBLE_ALPHABET,
+    VISIBLE_LENGTH,
+    key_hash,
+)
+from api.models import DeliveryStatus, IdempotencyRecord, WebhookDelivery, WebhookSubscription
 from audit.models import AuditEntry
 from hiring.models import (
     BriefShare,
@@ -15,18 +36,33 @@ from hiring.models import (
     ImportJob,
     InterviewAssignment,
     RoleBrief,
+    Stage,
     StageChange,
     Submission,
 )
+from notifications.models import Notification, ReminderLog, ReminderSettings
 from outbox.models import OutboxEvent
+from scoring.models import (
+    AgencyAnalytics,
+    DecisionKind,
+    FloorOverride,
+    Recommendation,
+    Scorecard,
+    ScorecardStatus,
+    Shortlist,
+    ShortlistDecision,
+    ShortlistEntry,
+)
 from tenants.models import (
     Agency,
     AgencyMembership,
     AgencyRole,
+    ApiKey,
     ClientMembership,
     ClientRole,
     Domain,
     Engagement,
+    NotificationPreference,
     User,
 )
 
@@ -163,6 +199,7 @@ class BriefShareFactory(DjangoModelFactory):
         model = BriefShare
 
     brief = factory.SubFactory(RoleBriefFactory)
+    agency = factory.SubFactory(AgencyFactory)
 
 
 class CandidateFactory(DjangoModelFactory):
@@ -178,15 +215,20 @@ class CandidateOwnershipFactory(DjangoModelFactory):
         model = CandidateOwnership
 
     candidate = factory.SubFactory(CandidateFactory)
+    agency = factory.SubFactory(AgencyFactory)
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=180))
 
 
 class SubmissionFactory(DjangoModelFactory):
+    """A submission row. Pass the `agency` of an engagement when the test reads it back as
+    that agency (the default is a new agency no client has engaged)."""
+
     class Meta:
         model = Submission
 
     brief = factory.SubFactory(RoleBriefFactory)
     candidate = factory.SubFactory(CandidateFactory)
+    agency = factory.SubFactory(AgencyFactory)
     # The agency's version of the person: by default the name and email the candidate row
     # recognises.
     full_name = factory.SelfAttribute("candidate.full_name")
@@ -213,9 +255,230 @@ class ImportJobFactory(DjangoModelFactory):
 
 
 class InterviewAssignmentFactory(DjangoModelFactory):
+    """An interviewer asked to score a submission, due in two days. The interviewer is a new
+    person without a membership unless the test passes a member."""
+
     class Meta:
         model = InterviewAssignment
 
     submission = factory.SubFactory(SubmissionFactory)
     interviewer = factory.SubFactory(UserFactory)
     due_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=2))
+
+
+# --- scoring (tenant schema) ------------------------------------------------------------------
+
+
+class ScorecardFactory(DjangoModelFactory):
+    """A draft scorecard with nothing scored. `ScorecardFactory(submitted=True)` is a
+    submitted one with every category scored 3, evidence and a recommendation; pass
+    `score_a=...` etc. for other scores. Rows only: no audit entry, no outbox event (use
+    `scoring.services.scorecard_save` when the test is about those)."""
+
+    class Meta:
+        model = Scorecard
+
+    class Params:
+        submitted = factory.Trait(
+            status=ScorecardStatus.SUBMITTED,
+            score_a=3,
+            score_b=3,
+            score_c=3,
+            score_d=3,
+            score_e=3,
+            evidence_a="Walked through a production incident and its fix.",
+            recommendation=Recommendation.YES,
+            submitted_at=factory.LazyFunction(timezone.now),
+        )
+
+    submission = factory.SubFactory(SubmissionFactory)
+    interviewer = factory.SubFactory(UserFactory)
+    status = ScorecardStatus.DRAFT
+
+
+class ShortlistFactory(DjangoModelFactory):
+    """A shortlist snapshot with no entries; versions are unique (pass `version=1` for a
+    brief's first)."""
+
+    class Meta:
+        model = Shortlist
+
+    brief = factory.SubFactory(RoleBriefFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    inputs_hash = factory.Faker("sha256")
+    scorecard_count = 1
+
+
+class ShortlistEntryFactory(DjangoModelFactory):
+    """One ranked candidate of a snapshot; the submission is to the shortlist's brief."""
+
+    class Meta:
+        model = ShortlistEntry
+
+    shortlist = factory.SubFactory(ShortlistFactory)
+    submission = factory.SubFactory(
+        SubmissionFactory, brief=factory.SelfAttribute("..shortlist.brief")
+    )
+    rank = factory.Sequence(lambda n: n + 1)
+    weighted_score = 3.0
+    balanced_score = 3.0
+    category_means = factory.LazyFunction(lambda: dict.fromkeys("ABCDE", 3.0))
+    confidence = 0.5
+    scorecard_count = 1
+    reason = "Even profile across the five categories."
+
+
+class FloorOverrideFactory(DjangoModelFactory):
+    class Meta:
+        model = FloorOverride
+
+    brief = factory.SubFactory(RoleBriefFactory)
+    submission = factory.SubFactory(SubmissionFactory, brief=factory.SelfAttribute("..brief"))
+    reason = "Security gap is covered by the platform team for the first six months."
+
+
+class ShortlistDecisionFactory(DjangoModelFactory):
+    """An executive's advance from a snapshot (the row only: the stage is not moved)."""
+
+    class Meta:
+        model = ShortlistDecision
+
+    shortlist = factory.SubFactory(ShortlistFactory)
+    submission = factory.SubFactory(
+        SubmissionFactory, brief=factory.SelfAttribute("..shortlist.brief")
+    )
+    decision = DecisionKind.ADVANCE
+    resulting_stage = Stage.INTERVIEW
+
+
+class AgencyAnalyticsFactory(DjangoModelFactory):
+    class Meta:
+        model = AgencyAnalytics
+
+    agency = factory.SubFactory(AgencyFactory)
+    figures = factory.LazyFunction(lambda: {"submissions": 1, "reached": {"submitted": 1}})
+
+
+# --- notifications (tenant schema) ------------------------------------------------------------
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "scorecard_overdue"
+    title = factory.Sequence(lambda n: f"Scorecard overdue ({n})")
+    link = "/scorecards/"
+
+
+class ReminderSettingsFactory(DjangoModelFactory):
+    """The workspace's reminder rules (one row per workspace; the model's defaults)."""
+
+    class Meta:
+        model = ReminderSettings
+
+
+class ReminderLogFactory(DjangoModelFactory):
+    class Meta:
+        model = ReminderLog
+
+    rule = "scorecard_overdue"
+    object_key = factory.Sequence(lambda n: f"assignment:{n}")
+    period = "2030-01-07"
+    recipient = factory.SubFactory(UserFactory)
+
+
+# --- api (keys in the public schema; the rest in the tenant schema) ----------------------------
+
+
+def _raw_api_key() -> str:
+    visible = "".join(secrets.choice(VISIBLE_ALPHABET) for _ in range(VISIBLE_LENGTH))
+    return f"{KEY_MARK}{visible}_{secrets.token_urlsafe(SECRET_BYTES)}"
+
+
+class ApiKeyFactory(DjangoModelFactory):
+    """A working key of `client` (required; with `agency=` an agency's key with the agency
+    scopes). The key to present is `api_key.raw_key` on the returned row: it is made and
+    hashed the way `api.keys.api_key_create` does it, but without that service's checks
+    (engagement, scopes) and audit entry - use the service when the test is about those."""
+
+    class Meta:
+        model = ApiKey
+
+    agency = None
+    name = factory.Sequence(lambda n: f"Integration {n}")
+    raw_key = factory.LazyFunction(_raw_api_key)
+    prefix = factory.LazyAttribute(lambda o: o.raw_key[:PREFIX_LENGTH])
+    key_hash = factory.LazyAttribute(lambda o: key_hash(o.raw_key))
+    scopes = factory.LazyAttribute(
+        lambda o: list(AGENCY_SCOPES if o.agency is not None else CLIENT_SCOPES)
+    )
+
+    @classmethod
+    def _create(cls, model_class: type[ApiKey], *args: Any, **kwargs: Any) -> ApiKey:
+        raw_key = kwargs.pop("raw_key")
+        api_key = super()._create(model_class, *args, **kwargs)
+        api_key.raw_key = raw_key  # type: ignore[attr-defined]
+        return api_key
+
+    @classmethod
+    def _build(cls, model_class: type[ApiKey], *args: Any, **kwargs: Any) -> ApiKey:
+        raw_key = kwargs.pop("raw_key")
+        api_key = super()._build(model_class, *args, **kwargs)
+        api_key.raw_key = raw_key  # type: ignore[attr-defined]
+        return api_key
+
+
+class NotificationPreferenceFactory(DjangoModelFactory):
+    class Meta:
+        model = NotificationPreference
+
+    user = factory.SubFactory(UserFactory)
+    unsubscribe_token = factory.LazyFunction(lambda: secrets.token_urlsafe(32))
+
+
+def _webhook_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+class WebhookSubscriptionFactory(DjangoModelFactory):
+    """A subscription to every event type. With `api_key=` (an ApiKey row) it is that key's,
+    with the key's agency; without, it names no real key (a row only)."""
+
+    class Meta:
+        model = WebhookSubscription
+
+    class Params:
+        api_key = None
+
+    api_key_id = factory.LazyAttributeSequence(
+        lambda o, n: o.api_key.pk if o.api_key is not None else 900_000_000 + n
+    )
+    agency_id = factory.LazyAttribute(
+        lambda o: o.api_key.agency_id if o.api_key is not None else None
+    )
+    url = factory.Sequence(lambda n: f"https://hooks.example.test/events/{n}")
+    secret = factory.LazyFunction(_webhook_secret)
+
+
+class WebhookDeliveryFactory(DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    subscription = factory.SubFactory(WebhookSubscriptionFactory)
+    event = factory.SubFactory(OutboxEventFactory)
+    status = DeliveryStatus.PENDING
+
+
+class IdempotencyRecordFactory(DjangoModelFactory):
+    """A POST still in flight (not completed) under a unique Idempotency-Key."""
+
+    class Meta:
+        model = IdempotencyRecord
+
+    api_key_id = factory.Sequence(lambda n: 900_000_000 + n)
+    idempotency_key = factory.Faker("uuid4")
+    request_fingerprint = factory.Faker("sha256")
+    method = "POST"
+    path = "/api/v1/submissions/"

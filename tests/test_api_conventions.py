@@ -14,7 +14,6 @@ import drf_spectacular_sidecar
 import pytest
 from django.db import connection
 from django.db.models import QuerySet
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from rest_framework import mixins
@@ -34,7 +33,13 @@ from tests.api_support import (
     send,
     submission_body,
 )
-from tests.factories import CandidateFactory, RoleBriefFactory, SubmissionFactory
+from tests.factories import (
+    CandidateFactory,
+    RoleBriefFactory,
+    StageChangeFactory,
+    SubmissionFactory,
+)
+from tests.query_counts import assert_query_count, captured_sql
 
 
 @pytest.fixture
@@ -172,9 +177,9 @@ def test_last_used_at_is_written_at_most_once_a_minute(world: World) -> None:
     api_key.refresh_from_db()
     first = api_key.last_used_at
     assert first is not None
-    with CaptureQueriesContext(connection) as queries:
+    with captured_sql() as statements:
         http.get("/api/v1/events/")
-    assert not [q for q in queries if q["sql"].startswith("UPDATE") and "apikey" in q["sql"]]
+    assert not [sql for sql in statements if sql.startswith("UPDATE") and "apikey" in sql]
     api_key.refresh_from_db()
     assert api_key.last_used_at == first
     earlier = first - dt.timedelta(minutes=2)
@@ -581,105 +586,28 @@ def test_responses_carry_public_ids_only_and_nothing_of_another_agency(
 def test_submission_list_query_count_is_the_same_at_page_size_1_and_100(
     world: World, generous_rate: None
 ) -> None:
+    """The page size does not change the count either (tests/test_query_counts.py pins every
+    list endpoint at 1 and at 100 rows)."""
     with schema_context(world.tenant.schema_name):
         brief = world.objects["brief_all"]
         for index in range(120):
             agency = world.agency_a if index % 2 else world.agency_b
             submission = SubmissionFactory(brief=brief, candidate=CandidateFactory(), agency=agency)
-            StageChange.objects.create(
-                submission=submission, from_stage="", to_stage="submitted", actor_kind="system"
-            )
+            StageChangeFactory(submission=submission, from_stage="", to_stage="submitted")
     connection.set_schema_to_public()
-    counts = {}
-    for caller in ("client", "agency_a"):
+    # Domain look-up, key, (engagement,) submissions, stage history, and the two
+    # `SET search_path` of the switch from the public schema to the tenant's.
+    expected = {"client": 6, "agency_a": 7}
+    for caller, queries in expected.items():
         http = api(world.tenant, world.raw(caller))
         http.get("/api/v1/submissions/?page_size=1")  # last_used_at written once, not counted
         for size in (1, 100):
-            with CaptureQueriesContext(connection) as queries:
+            with assert_query_count(queries, label=f"{caller} page_size={size}"):
                 response = http.get(f"/api/v1/submissions/?page_size={size}")
             assert response.status_code == 200
             assert len(response.json()["results"]) == (
                 size if caller == "client" else min(size, 61)
             )
-            counts[(caller, size)] = [q["sql"] for q in queries.captured_queries]
-    # Domain look-up, key, (engagement,) submissions, stage history, and the two
-    # `SET search_path` of the switch from the public schema to the tenant's.
-    expected = {"client": 6, "agency_a": 7}
-    for (caller, size), sql in counts.items():
-        if len(sql) != expected[caller]:
-            print(f"\n{caller} page_size={size}: {len(sql)} queries")
-            for statement in sql:
-                print("  ", statement[:300])
-        assert len(sql) == expected[caller], (caller, size)
-
-
-def _list_query_count(http: Any, path: str) -> tuple[int, list[dict[str, Any]]]:
-    http.get(path)  # warm: last_used_at written once, not counted
-    with CaptureQueriesContext(connection) as queries:
-        response = http.get(path)
-    assert response.status_code == 200
-    return len(queries.captured_queries), response.json()["results"]
-
-
-def test_scorecard_and_shortlist_lists_need_the_same_queries_for_few_and_many_rows(
-    world: World, generous_rate: None
-) -> None:
-    from scoring.models import Scorecard, ScorecardStatus, Shortlist, ShortlistEntry
-    from tests.factories import UserFactory
-
-    def add_rows(brief: RoleBrief, count: int) -> None:
-        submissions = [
-            SubmissionFactory(brief=brief, candidate=CandidateFactory(), agency=world.agency_a)
-            for _ in range(count)
-        ]
-        interviewer = UserFactory()
-        Scorecard.objects.bulk_create(
-            Scorecard(
-                submission=submission,
-                interviewer=interviewer,
-                status=ScorecardStatus.SUBMITTED,
-                score_a=3,
-                score_b=3,
-                score_c=3,
-                score_d=3,
-                score_e=3,
-                recommendation="yes",
-                submitted_at=timezone.now(),
-            )
-            for submission in submissions
-        )
-        shortlist = Shortlist.objects.create(brief=brief, version=1, inputs_hash="x" * 64)
-        ShortlistEntry.objects.bulk_create(
-            ShortlistEntry(
-                shortlist=shortlist,
-                submission=submission,
-                rank=rank,
-                weighted_score=3.0,
-                balanced_score=3.0,
-                confidence=0.5,
-                scorecard_count=1,
-                reason="Even profile.",
-            )
-            for rank, submission in enumerate(submissions, start=1)
-        )
-
-    http = api(world.tenant, world.raw("client"))
-    counts: dict[str, list[int]] = {"scorecards": [], "shortlists": []}
-    for count in (1, 40):
-        with schema_context(world.tenant.schema_name):
-            brief = RoleBriefFactory(status="open", shared_with_all_engaged=True)
-            add_rows(brief, count)
-        connection.set_schema_to_public()
-        queries, scorecards = _list_query_count(http, "/api/v1/scorecards/?page_size=100")
-        counts["scorecards"].append(queries)
-        queries, shortlists = _list_query_count(http, "/api/v1/shortlists/?page_size=100")
-        counts["shortlists"].append(queries)
-        entries = {len(shortlist["entries"]) for shortlist in shortlists}
-        assert count in entries, entries
-    # Both passes listed the rows they made: 1 scorecard, then 1 + 40.
-    assert len(scorecards) >= 41
-    assert counts["scorecards"][0] == counts["scorecards"][1], counts
-    assert counts["shortlists"][0] == counts["shortlists"][1], counts
 
 
 # --- OpenAPI and docs ----------------------------------------------------------------------------

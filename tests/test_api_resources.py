@@ -16,7 +16,7 @@ from audit.models import AuditEntry
 from hiring.models import BriefShare, RoleBrief, Submission
 from hiring.services.privacy import candidate_erase
 from outbox.models import OutboxEvent
-from scoring.models import Scorecard, Shortlist
+from scoring.models import Scorecard
 from tenants.models import ClientRole
 from tests.api_support import (
     World,
@@ -30,6 +30,7 @@ from tests.factories import (
     AgencyFactory,
     ClientMembershipFactory,
     OutboxEventFactory,
+    ShortlistFactory,
     UserFactory,
 )
 
@@ -383,10 +384,8 @@ def test_blind_scoring_holds_for_keys(world: World) -> None:
 def test_shortlists_list_the_latest_snapshot_per_brief(world: World) -> None:
     with in_tenant(world):
         v1 = world.objects["shortlist"]
-        v2 = Shortlist.objects.create(brief=v1.brief, version=2, inputs_hash="y" * 64)
-        other = Shortlist.objects.create(
-            brief=world.objects["brief_a_only"], version=1, inputs_hash="z" * 64
-        )
+        v2 = ShortlistFactory(brief=v1.brief, version=2)
+        other = ShortlistFactory(brief=world.objects["brief_a_only"], version=1)
     http = api(world.tenant, world.raw("client"))
     rows = http.get("/api/v1/shortlists/").json()["results"]
     assert {row["id"] for row in rows} == {str(v2.public_id), str(other.public_id)}

@@ -13,7 +13,6 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -37,6 +36,7 @@ from hiring.services.submissions import OWNERSHIP_REFUSAL, submission_create
 from outbox.models import OutboxEvent
 from tenants.models import EngagementStatus
 from tests.factories import AgencyFactory, EngagementFactory, UserFactory, ready_brief_data
+from tests.query_counts import captured_sql, sql_listing
 
 HEADER = [
     "brief_id",
@@ -205,11 +205,10 @@ def test_reuploading_the_same_file_creates_nothing_new(setup):
     counts = (Candidate.objects.count(), Submission.objects.count(), OutboxEvent.objects.count())
 
     second = create(setup, data)
-    with CaptureQueriesContext(connection) as captured:
+    with captured_sql() as sql:
         second = run(second)
 
     # Known rows are recognised from one look-up per brief, not one submission_create each.
-    sql = [q["sql"] for q in captured.captured_queries]
     assert not any('FROM "hiring_candidate"' in q or "FOR UPDATE" in q for q in sql)
     assert sum('INNER JOIN "hiring_candidate"' in q for q in sql) == 1
     assert second.file_sha256 == first.file_sha256
@@ -461,21 +460,17 @@ def test_queries_per_row_stay_flat_and_progress_is_saved_in_batches(setup):
 
     def queries_for(first: int, count: int) -> list[str]:
         job = create(setup, csv_bytes([row(brief, n) for n in range(first, first + count)]))
-        with CaptureQueriesContext(connection) as captured:
+        with captured_sql() as statements:
             job = run(job)
         assert job.done_rows == count
         # django-tenants re-sets the search path before statements; those are not the work.
-        return [
-            q["sql"]
-            for q in captured.captured_queries
-            if not q["sql"].startswith("SET search_path")
-        ]
+        return [sql for sql in statements if not sql.startswith("SET search_path")]
 
     small, large = queries_for(1000, 5), queries_for(2000, 150)
     # 145 more rows, plus one more brief look-up and one more progress save.
     per_row, remainder = divmod(len(large) - len(small) - 2, 145)
     assert remainder == 0, "rows do not all cost the same number of queries"
-    assert len(small) - 5 * per_row == 17, "\n".join(small)
+    assert len(small) - 5 * per_row == 17, sql_listing(small)
     # The brief is looked up once, and again after each progress save (every 100 rows).
     assert sum('FROM "hiring_rolebrief"' in q for q in small) == 1
     assert sum('FROM "hiring_rolebrief"' in q for q in large) == 2

@@ -7,6 +7,7 @@ from tenants.models import EngagementStatus
 from tenants.services import engagement_set_status
 from tests.conftest import http_client
 from tests.factories import AuditEntryFactory, UserFactory
+from tests.query_counts import captured_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -118,12 +119,9 @@ def routing_memory(settings):
 
 
 def _domain_queries(client, host):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
+    with captured_sql() as statements:
         response = client.get("/healthz/x", HTTP_HOST=host)
-    return response, [q["sql"] for q in queries.captured_queries if "tenants_domain" in q["sql"]]
+    return response, [sql for sql in statements if "tenants_domain" in sql]
 
 
 def test_remembered_hosts_still_route_each_workspace_to_its_own_data(

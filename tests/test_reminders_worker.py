@@ -22,8 +22,7 @@ from django_redis import get_redis_connection
 from django_tenants.utils import schema_context
 
 import notifications.tasks  # noqa: F401  (registers the reminder tasks with the worker)
-from hiring.models import InterviewAssignment
-from notifications.models import Notification, ReminderLog, ReminderSettings
+from notifications.models import Notification, ReminderLog
 from outbox.models import OutboxEvent
 from outbox.services import (
     RELAY_BATCH_SIZE,
@@ -38,8 +37,9 @@ from tests.factories import (
     AgencyFactory,
     ClientMembershipFactory,
     EngagementFactory,
+    InterviewAssignmentFactory,
+    ReminderSettingsFactory,
     RoleBriefFactory,
-    SubmissionFactory,
     UserFactory,
 )
 
@@ -116,13 +116,14 @@ def overdue_scorecards(tenant: Client, count: int) -> list[Any]:
     interviewers = []
     with schema_context(tenant.schema_name):
         # No quiet hours: this test runs on the real clock, at any hour.
-        ReminderSettings.objects.create(quiet_hours_start=0, quiet_hours_end=0)
+        ReminderSettingsFactory(quiet_hours_start=0, quiet_hours_end=0)
         brief = RoleBriefFactory()
         for _ in range(count):
             interviewer = UserFactory()
             ClientMembershipFactory(user=interviewer, client=tenant, role="interviewer")
-            InterviewAssignment.objects.create(
-                submission=SubmissionFactory(brief=brief, agency=agency),
+            InterviewAssignmentFactory(
+                submission__brief=brief,
+                submission__agency=agency,
                 interviewer=interviewer,
                 due_at=timezone.now() - dt.timedelta(days=3),
             )

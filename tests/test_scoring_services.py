@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -58,6 +57,7 @@ from tests.factories import (
     UserFactory,
     ready_brief_data,
 )
+from tests.query_counts import assert_same_query_count, captured_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -903,27 +903,18 @@ def brief_with_scorecards(world: World, submissions: int) -> RoleBrief:
     return brief
 
 
-def _sql(context: CaptureQueriesContext) -> str:
-    return "\n".join(f"  {query['sql']}" for query in context.captured_queries)
-
-
 def test_shortlist_compute_queries_do_not_grow_with_submissions(world):
     counts = {}
     for size in (3, 60):
         brief = brief_with_scorecards(world, size)
-        with CaptureQueriesContext(connection) as computing:
+        with captured_sql() as computing:
             shortlist = shortlist_compute(brief=brief)
         assert shortlist is not None
         assert ShortlistEntry.objects.filter(shortlist=shortlist).count() == size
-        with CaptureQueriesContext(connection) as unchanged:
+        with captured_sql() as unchanged:
             assert shortlist_compute(brief=brief) is None
         counts[size] = (computing, unchanged)
-    small, large = counts[3], counts[60]
-    assert len(small[0]) == len(large[0]), (
-        f"computing: {len(small[0])} queries for 3 submissions, {len(large[0])} for 60\n"
-        f"3 submissions:\n{_sql(small[0])}\n60 submissions:\n{_sql(large[0])}"
-    )
-    assert len(small[1]) == len(large[1]), (
-        f"unchanged: {len(small[1])} queries for 3 submissions, {len(large[1])} for 60\n"
-        f"3 submissions:\n{_sql(small[1])}\n60 submissions:\n{_sql(large[1])}"
-    )
+    (small_computing, small_unchanged), (large_computing, large_unchanged) = counts[3], counts[60]
+    sizes = {"few_rows": "3 submissions", "many_rows": "60 submissions"}
+    assert_same_query_count(small_computing, large_computing, label="computing", **sizes)
+    assert_same_query_count(small_unchanged, large_unchanged, label="unchanged", **sizes)

@@ -2,7 +2,6 @@
 real local HTTP receiver, no redirects, retries through an outage, giving up, and the
 outbox -> relay -> fan-out -> delivery path through a real Celery worker."""
 
-import itertools
 import json
 import shutil
 import ssl
@@ -42,24 +41,16 @@ from outbox.services import outbox_record
 from tenants.models import ApiKey, ClientRole
 from tests.factories import (
     AgencyFactory,
+    ApiKeyFactory,
     ClientMembershipFactory,
     EngagementFactory,
     RoleBriefFactory,
+    WebhookDeliveryFactory,
 )
-
-_prefixes = itertools.count()
 
 
 def make_key(tenant: Any, *, agency: Any = None, **fields: Any) -> ApiKey:
-    return ApiKey.objects.create(
-        client=tenant,
-        agency=agency,
-        name="t",
-        prefix=f"ahk_wh{next(_prefixes):06d}{time.time_ns() % 10**6:06d}",
-        key_hash="x" * 64,
-        scopes=["webhooks:manage"],
-        **fields,
-    )
+    return ApiKeyFactory(client=tenant, agency=agency, scopes=["webhooks:manage"], **fields)
 
 
 class Receiver:
@@ -631,8 +622,9 @@ def test_the_safety_net_finds_lost_and_overdue_attempts(
         )
 
         def delivery(**fields: Any) -> WebhookDelivery:
-            event = OutboxEvent.objects.create(event_type="brief.updated", aggregate_type="b")
-            return WebhookDelivery.objects.create(subscription=subscription, event=event, **fields)
+            return WebhookDeliveryFactory(
+                subscription=subscription, event__event_type="brief.updated", **fields
+            )
 
         overdue = delivery(status=DeliveryStatus.FAILED, next_attempt_at=now - timedelta(1))
         lost = delivery(created_at=now - timedelta(minutes=5))

@@ -86,7 +86,8 @@ def submission_new(request: HttpRequest, caller: Caller, public_id: str) -> Http
             if done.ok and done.value is not None:
                 messages.success(
                     request,
-                    "Candidate submitted. It is on the client's submissions list now; follow its stage here.",
+                    "Candidate submitted. It is on the client's submissions list now; follow "
+                    "its stage here.",
                 )
                 return redirect("hiring:submission_detail", public_id=done.value.public_id)
             context["page_error"], status = done.conflict, done.status

@@ -91,8 +91,14 @@ def _agency_row(row: AgencyAnalytics, *, for_client: bool, blind: bool) -> dict[
 @workspace_page(roles=SEE_ALL_SCORES | ANY_AGENCY_ROLE)
 def agency_analytics(request: HttpRequest, caller: Caller) -> HttpResponse:
     access = caller.access
-    blind_agencies = set(
-        blind_assignments(user_id=access.user_id).values_list("submission__agency_id", flat=True)
+    blind_agencies = (
+        set(
+            blind_assignments(user_id=access.user_id).values_list(
+                "submission__agency_id", flat=True
+            )
+        )
+        if access.is_client
+        else set()
     )
     rows = [
         _agency_row(row, for_client=access.is_client, blind=row.agency_id in blind_agencies)
