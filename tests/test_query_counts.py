@@ -301,7 +301,8 @@ def test_submission_interviewers(tenant_a, as_role, role, queries):
 
 @pytest.mark.parametrize(
     # 18: the blind-scoring check (scoring.selectors.blind_assignments) is one query.
-    ("role", "queries"), [(r, 18) for r in ("admin", "hiring_manager", "executive")]
+    ("role", "queries"),
+    [(r, 18) for r in ("admin", "hiring_manager", "executive")],
 )
 def test_brief_shortlist(tenant_a, as_role, role, queries):
     """The ranking as the engine computes it from submitted scorecards, with floor overrides
