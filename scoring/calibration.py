@@ -115,15 +115,24 @@ class _Design:
         self.pair_left = np.repeat(np.arange(self.cell.size), sizes)
         offsets = np.arange(self.pair_left.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         self.pair_right = starts[self.pair_left] + offsets
-        self.pair_code = self.interviewer[self.pair_left] * n + self.interviewer[self.pair_right]
         self.compared_scores = np.bincount(self.interviewer, minlength=n)
+        # The linear system only needs interviewers with compared scores: a brief where
+        # hundreds of people each scored one candidate alone stays a small system.
+        self.active = np.flatnonzero(self.compared_scores)
+        slot = np.full(n, -1, dtype=np.int64)
+        slot[self.active] = np.arange(self.active.size)
+        self.slot = slot[self.interviewer]
+        size = self.active.size
+        self.pair_code = self.slot[self.pair_left] * size + self.slot[self.pair_right]
         # Distinct candidates among each interviewer's compared scores (scale support).
         submissions = obs.cells // obs.categories
         seen = np.unique(self.interviewer * submissions + self.cell // obs.categories)
         self.compared_submissions = np.bincount(seen // submissions, minlength=n)
-        linked = np.bincount(self.pair_code, minlength=n * n).reshape(n, n)
+        linked = np.bincount(self.pair_code, minlength=size * size).reshape(size, size)
         self.scores = np.bincount(obs.interviewer, minlength=n)
-        self.group, self.groups = _groups(linked, self.scores, self.compared_scores)
+        self.group = np.zeros(n, dtype=np.int64)
+        active_group, self.groups = _groups(linked, self.scores[self.active])
+        self.group[self.active] = active_group
 
     def solve_leniency(
         self, centred: FloatArray, scale: FloatArray, shrinkage: FloatArray, pull: FloatArray
@@ -131,7 +140,8 @@ class _Design:
         """Exact leniency for fixed scales: (E'PE + S) l = E'P y + W p, levels profiled out.
 
         S is the total shrinkage per interviewer (k + W), W p the pull toward the prior:
-        k holds leniency toward 0, the workspace weight W toward the prior leniency p.
+        k holds leniency toward 0, the workspace weight W toward the prior leniency p. An
+        interviewer without compared scores has no row in E'PE: l = W p / (k + W).
 
         Returns (leniency, evidence). Evidence, the diagonal of E'PE, is each interviewer's
         sum over compared scores of 1 - scale^2 / (sum of scale^2 over the cell): with equal
@@ -139,19 +149,27 @@ class _Design:
         score went into the level it is compared with.
         """
         n = self.obs.interviewers
+        size = self.active.size
+        leniency = pull / shrinkage
+        evidence = np.zeros(n)
+        if not size:
+            return leniency, evidence
         own = scale[self.interviewer]
         cells = self.obs.cells
         weight_sum = np.bincount(self.cell, weights=own * own, minlength=cells)[self.cell]
         pair_weight = own[self.pair_left] * own[self.pair_right] / weight_sum[self.pair_left]
-        coupling = np.bincount(self.pair_code, weights=pair_weight, minlength=n * n)
-        evidence = self.compared_scores - np.diag(coupling.reshape(n, n))
-        information = np.diag(self.compared_scores.astype(np.float64)) - coupling.reshape(n, n)
+        coupling = np.bincount(self.pair_code, weights=pair_weight, minlength=size * size)
+        coupling = coupling.reshape(size, size)
+        compared = self.compared_scores[self.active].astype(np.float64)
+        evidence[self.active] = compared - np.diag(coupling)
+        information = np.diag(compared) - coupling
         scores = centred[self.position]
         weighted = np.bincount(self.cell, weights=own * scores, minlength=cells)[self.cell]
-        right = np.bincount(
-            self.interviewer, weights=scores - own * weighted / weight_sum, minlength=n
+        right = np.bincount(self.slot, weights=scores - own * weighted / weight_sum, minlength=size)
+        active = self.active
+        leniency[active] = np.linalg.solve(
+            information + np.diag(shrinkage[active]), right + pull[active]
         )
-        leniency = np.linalg.solve(information + np.diag(shrinkage), right + pull)
         return leniency, evidence
 
     def fit_scale(self, centred: FloatArray, leniency: FloatArray) -> tuple[FloatArray, BoolArray]:
@@ -185,11 +203,12 @@ class _Design:
         return scale, estimated
 
 
-def _groups(linked: IntArray, scores: IntArray, compared: IntArray) -> tuple[IntArray, int]:
+def _groups(linked: IntArray, scores: IntArray) -> tuple[IntArray, int]:
     """Connected groups of interviewers that share a scored cell, 1 = most scores given.
 
-    Interviewers without any compared score get 0. Ties go to the lower interviewer index,
-    which the engine assigns in interviewer-id order, so the numbering is deterministic.
+    Called with the interviewers that have compared scores only (the others are group 0).
+    Ties go to the lower interviewer index, which the engine assigns in interviewer-id
+    order, so the numbering is deterministic.
     """
     n = len(scores)
     parent = list(range(n))
@@ -207,8 +226,7 @@ def _groups(linked: IntArray, scores: IntArray, compared: IntArray) -> tuple[Int
             parent[max(root_a, root_b)] = min(root_a, root_b)
     members: dict[int, list[int]] = {}
     for node in range(n):
-        if compared[node]:
-            members.setdefault(find(node), []).append(node)
+        members.setdefault(find(node), []).append(node)
     ordered = sorted(members.values(), key=lambda nodes: (-int(scores[nodes].sum()), nodes[0]))
     group = np.zeros(n, dtype=np.int64)
     for number, nodes in enumerate(ordered, start=1):

@@ -1016,3 +1016,20 @@ def test_large_brief_ranks_every_submission():
             if flag is group
         ]
         assert balanced == sorted(balanced, reverse=True)
+
+
+def test_many_interviewers_who_each_scored_alone_keep_the_estimate_small():
+    # 3,000 people who each scored one candidate alone, beside a panel of two who share
+    # candidates: only the two enter the linear system; the others keep their scores.
+    scorecards = [card(f"alone-{n:04d}", f"solo-{n:04d}", (3, 3, 3, 3, 3)) for n in range(3000)]
+    scorecards += [card(sid, "kind", (4,) * 5) for sid in ("p1", "p2", "p3")]
+    scorecards += [card(sid, "plain", (3,) * 5) for sid in ("p1", "p2", "p3")]
+
+    result = compute_shortlist_result(scorecards, EQUAL_WEIGHTS)
+    rows = interviewers(result)
+
+    assert rows["kind"].leniency == shown(Fraction(5, 12))  # as with the two of them alone
+    assert rows["solo-0000"].leniency == 0.0 and rows["solo-0000"].group == 0
+    assert result.groups == 1
+    assert len(result.entries) == 3003
+    assert by_id(result.entries)["p1"].category_means["A"] == 3.5
