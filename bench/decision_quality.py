@@ -45,7 +45,7 @@ In both, each seed also simulates 3 earlier briefs with the same interviewers (3
 engine's brief-only estimates from those are pooled with `workspace_habits_pool` and passed to
 the new brief as `workspace_habits`.
 
-Run: .venv/bin/python bench/decision_quality.py [--seeds 500]
+Run: .venv/bin/python bench/decision_quality.py [--seeds 1000]
 """
 
 import argparse
@@ -310,12 +310,16 @@ def run_regime(name: str, seeds: int) -> dict[str, float]:
             )
         for method, top in tops.items():
             found.setdefault(method, []).append(len(top & truth) / TOP)
-    return {method: float(np.mean(values)) for method, values in found.items()}
+    means = {method: float(np.mean(values)) for method, values in found.items()}
+    # Standard error of the engine/oracle ratio from the paired per-seed differences.
+    gaps = np.array(found["engine"]) - np.array(found["oracle"])
+    means["ratio_se"] = float(gaps.std(ddof=1) / np.sqrt(seeds) / means["oracle"])
+    return means
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seeds", type=int, default=500)
+    parser.add_argument("--seeds", type=int, default=1000)
     args = parser.parse_args()
     started = time.perf_counter()
     results = {name: run_regime(name, args.seeds) for name in (*REQUIRED, *WORKSPACE)}
@@ -324,14 +328,14 @@ def main() -> None:
     print(f"top-{TOP} precision over {args.seeds} seeds per regime ({seconds:.0f} s)")
     print(
         f"{'regime':<16} {'engine':>7} {'today':>7} {'plain':>7} {'oracle':>7} "
-        f"{'engine/oracle':>14} {'engine-plain':>13}"
+        f"{'engine/oracle':>14} {'+-se':>6} {'engine-plain':>13}"
     )
     for name in REQUIRED:
         row = results[name]
         print(
             f"{name:<16} {row['engine']:>7.3f} {row['today']:>7.3f} {row['plain']:>7.3f} "
             f"{row['oracle']:>7.3f} {row['engine'] / row['oracle']:>14.3f} "
-            f"{row['engine'] - row['plain']:>+13.3f}"
+            f"{row['ratio_se']:>6.3f} {row['engine'] - row['plain']:>+13.3f}"
         )
     print()
     print("workspace evidence (3 earlier briefs of the same interviewers)")
