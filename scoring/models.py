@@ -94,6 +94,10 @@ class Shortlist(models.Model):
     duration_ms = models.PositiveIntegerField(default=0)
     scorecard_count = models.PositiveIntegerField(default=0)
     policy = models.JSONField(default=dict)
+    # What the calibration found (scoring.services.calibration_snapshot): per interviewer the
+    # estimated leniency and scale with the evidence behind them, the panel groups, and
+    # whether the workspace's earlier briefs informed the estimate. Empty before method 2.
+    calibration = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-version"]
@@ -119,6 +123,13 @@ class ShortlistEntry(models.Model):
     confidence = models.FloatField()
     scorecard_count = models.PositiveIntegerField()
     reason = models.TextField()
+    # The same rules on the raw means, for the page's "with and without calibration" view;
+    # None in snapshots computed before the joint calibration.
+    uncalibrated_rank = models.PositiveIntegerField(null=True, blank=True)
+    uncalibrated_score = models.FloatField(null=True, blank=True)
+    # 1 = the main panel, 2.. = a group sharing no candidate with it, 0 = interviewers who
+    # share no scored candidate with anyone (scoring.engine.ShortlistEntry.panel_group).
+    panel_group = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["rank"]
@@ -128,6 +139,22 @@ class ShortlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.rank} {self.submission_id}"
+
+
+class ScoringSettings(models.Model):
+    """The workspace's scoring choices (one row per workspace; defaults apply until saved).
+
+    `workspace_evidence`: let interviewers' habits measured on this client's earlier briefs
+    inform each new shortlist's calibration. Off by default; docs/scoring.md gives the
+    privacy and fairness reasoning.
+    """
+
+    workspace_evidence = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return "scoring settings"
 
 
 class FloorOverride(models.Model):

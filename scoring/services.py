@@ -16,7 +16,16 @@ from hiring.models import InterviewAssignment, RoleBrief, Stage, Submission
 from hiring.services.submissions import submission_move_stage
 from hiring.stages import NOT_RANKED_STAGES, OPEN_FOR_SCORING
 from outbox.services import outbox_record
-from scoring.engine import BriefPolicy, ScorecardInput, compute_shortlist, inputs_fingerprint
+from scoring.engine import (
+    METHOD_VERSION,
+    BriefPolicy,
+    InterviewerHabit,
+    ScorecardInput,
+    ShortlistResult,
+    compute_shortlist_result,
+    inputs_fingerprint,
+    workspace_habits_pool,
+)
 from scoring.engine import ShortlistEntry as EngineEntry
 from scoring.models import (
     EVIDENCE_FIELDS,
@@ -26,15 +35,20 @@ from scoring.models import (
     Recommendation,
     Scorecard,
     ScorecardStatus,
+    ScoringSettings,
     Shortlist,
     ShortlistDecision,
     ShortlistEntry,
 )
+from scoring.selectors import scoring_settings_get
 from tenants.models import ClientMembership, User
 from tenants.roles import BE_ASSIGNED_TO_SCORE
 from tenants.schema import current_client, current_schema_name
 
 DEFAULT_SCORECARD_DUE_HOURS = 48
+# Workspace evidence comes from the latest snapshot of each other brief computed this recently:
+# an interviewer's habits of two years ago say little about how they score today.
+WORKSPACE_EVIDENCE_DAYS = 365
 # Scores at the extremes need the evidence the interviewer saw (0-1: why so weak; 5: proof).
 EVIDENCE_REQUIRED_SCORES = frozenset({0, 1, 5})
 
@@ -227,7 +241,9 @@ def shortlist_compute(*, brief: RoleBrief) -> Shortlist | None:
 
     Serialised per brief with a transaction-level advisory lock, so two workers cannot
     interleave versions. Returns the new snapshot, or None when the inputs are unchanged
-    since the latest one (same fingerprint).
+    since the latest one (same fingerprint). When the workspace has chosen to use evidence
+    from its earlier briefs (ScoringSettings.workspace_evidence), interviewers' habits pooled
+    from the other briefs' latest snapshots inform the calibration and the fingerprint.
     """
     started = time.perf_counter()
     with transaction.atomic():
@@ -257,11 +273,13 @@ def shortlist_compute(*, brief: RoleBrief) -> Shortlist | None:
                 "submission_id", flat=True
             )
         }
-        fingerprint = inputs_fingerprint(inputs, policy, overrides)
+        use_workspace = scoring_settings_get().workspace_evidence
+        habits = _workspace_habits(brief=brief) if use_workspace else None
+        fingerprint = inputs_fingerprint(inputs, policy, overrides, habits)
         latest = Shortlist.objects.filter(brief=brief).order_by("-version").first()
         if latest is not None and latest.inputs_hash == fingerprint:
             return None
-        entries = compute_shortlist(inputs, policy, overrides)
+        result = compute_shortlist_result(inputs, policy, overrides, habits)
         shortlist = Shortlist.objects.create(
             brief=brief,
             version=(latest.version + 1) if latest else 1,
@@ -272,8 +290,9 @@ def shortlist_compute(*, brief: RoleBrief) -> Shortlist | None:
                 "floors": dict(policy.floors),
                 "is_genai": policy.is_genai,
             },
+            calibration=calibration_snapshot(result, workspace_evidence=use_workspace),
         )
-        _entries_store(shortlist, entries)
+        _entries_store(shortlist, result.entries)
         shortlist.duration_ms = int((time.perf_counter() - started) * 1000)
         shortlist.save(update_fields=["duration_ms"])
         audit_record(
@@ -281,7 +300,7 @@ def shortlist_compute(*, brief: RoleBrief) -> Shortlist | None:
             action="shortlist.computed",
             object_type="brief",
             object_id=brief.public_id,
-            details={"version": shortlist.version, "entries": len(entries)},
+            details={"version": shortlist.version, "entries": len(result.entries)},
         )
         outbox_record(
             event_type="shortlist.updated",
@@ -290,10 +309,104 @@ def shortlist_compute(*, brief: RoleBrief) -> Shortlist | None:
             payload={
                 "brief_id": str(brief.public_id),
                 "version": shortlist.version,
-                "entries": len(entries),
+                "entries": len(result.entries),
             },
         )
     return shortlist
+
+
+def calibration_snapshot(result: ShortlistResult, *, workspace_evidence: bool) -> dict[str, Any]:
+    """What a snapshot keeps of the calibration: enough for the page to show each
+    interviewer's habits with their evidence, and for later briefs to pool the brief-alone
+    figures. Interviewer ids are the users' primary keys."""
+    return {
+        "method": METHOD_VERSION,
+        "panel_mean": result.panel_mean,
+        "groups": result.groups,
+        "workspace_evidence": workspace_evidence,
+        "interviewers": [
+            {
+                "interviewer_id": int(row.interviewer_id),
+                "leniency": row.leniency,
+                "scale": row.scale,
+                "scale_estimated": row.scale_estimated,
+                "scorecards": row.scorecards,
+                "scores": row.scores,
+                "compared_scores": row.compared_scores,
+                "evidence": row.evidence,
+                "group": row.group,
+                "brief_leniency": row.brief_leniency,
+                "brief_scale": row.brief_scale,
+                "workspace_leniency": row.workspace_leniency,
+                "workspace_evidence": row.workspace_evidence,
+                "summary": row.summary,
+            }
+            for row in result.interviewers
+        ],
+    }
+
+
+def _workspace_habits(*, brief: RoleBrief) -> dict[str, InterviewerHabit]:
+    """Interviewers' leniency pooled from the latest snapshot of every other brief of this
+    workspace computed within WORKSPACE_EVIDENCE_DAYS: one query, small JSON documents.
+
+    Only brief-alone figures are pooled (never a snapshot's own workspace-informed ones), so
+    evidence is not counted twice as it passes from brief to brief.
+    """
+    since = timezone.now() - dt.timedelta(days=WORKSPACE_EVIDENCE_DAYS)
+    documents = (
+        Shortlist.objects.exclude(brief=brief)
+        .filter(computed_at__gte=since)
+        .order_by("brief_id", "-version")
+        .distinct("brief_id")
+        .values_list("calibration", flat=True)
+    )
+    estimates = [
+        (str(row["interviewer_id"]), float(row["brief_leniency"]), float(row["evidence"]))
+        for document in documents
+        for row in (document or {}).get("interviewers", [])
+    ]
+    return workspace_habits_pool(estimates)
+
+
+def scoring_settings_update(*, actor: Actor, workspace_evidence: bool) -> ScoringSettings:
+    """Turn the use of earlier briefs' evidence in calibration on or off (client admins).
+
+    Every brief with a shortlist is asked to recompute, since its ranking may move.
+    """
+    if not isinstance(workspace_evidence, bool):
+        raise ValidationError({"workspace_evidence": "Choose on or off."})
+    with transaction.atomic():
+        # One row per workspace: creating it is serialized so two first saves make one row.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"{current_schema_name()}:scoring_settings"],
+            )
+        current = ScoringSettings.objects.select_for_update().order_by("id").first()
+        current = current or ScoringSettings()
+        changed = current.pk is None or current.workspace_evidence != workspace_evidence
+        current.workspace_evidence = workspace_evidence
+        current.updated_at = timezone.now()
+        current.updated_by_user_id = actor.user_id
+        current.save()
+        audit_record(
+            actor=actor,
+            action="scoring_settings.updated",
+            object_type="scoring_settings",
+            object_id=current.pk,
+            details={"workspace_evidence": workspace_evidence},
+        )
+        if changed:
+            briefs = RoleBrief.objects.filter(shortlists__isnull=False).distinct()
+            for public_id in briefs.values_list("public_id", flat=True):
+                outbox_record(
+                    event_type="shortlist.inputs_changed",
+                    aggregate_type="brief",
+                    aggregate_id=public_id,
+                    payload={"brief_id": str(public_id)},
+                )
+    return current
 
 
 # Columns of ShortlistEntry written by _entries_store, in the order of each row.
@@ -311,6 +424,9 @@ _ENTRY_COLUMNS = (
     "confidence",
     "scorecard_count",
     "reason",
+    "uncalibrated_rank",
+    "uncalibrated_score",
+    "panel_group",
 )
 
 
@@ -344,6 +460,9 @@ def _entries_store(shortlist: Shortlist, entries: list[EngineEntry]) -> None:
                     entry.confidence,
                     entry.scorecard_count,
                     entry.reason,
+                    entry.uncalibrated_rank,
+                    entry.uncalibrated_score,
+                    entry.panel_group,
                 )
             )
 

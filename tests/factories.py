@@ -49,6 +49,7 @@ from scoring.models import (
     Recommendation,
     Scorecard,
     ScorecardStatus,
+    ScoringSettings,
     Shortlist,
     ShortlistDecision,
     ShortlistEntry,
@@ -357,6 +358,15 @@ class AgencyAnalyticsFactory(DjangoModelFactory):
 
     agency = factory.SubFactory(AgencyFactory)
     figures = factory.LazyFunction(lambda: {"submissions": 1, "reached": {"submitted": 1}})
+
+
+class ScoringSettingsFactory(DjangoModelFactory):
+    """The workspace's scoring choices (one row per workspace: create it once)."""
+
+    class Meta:
+        model = ScoringSettings
+
+    workspace_evidence = False
 
 
 # --- notifications (tenant schema) ------------------------------------------------------------

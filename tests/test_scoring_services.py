@@ -27,7 +27,12 @@ from hiring.services.submissions import (
 )
 from outbox.models import OutboxEvent
 from scoring.analytics import agency_analytics_compute
-from scoring.engine import ScorecardInput, compute_shortlist, default_policy
+from scoring.engine import (
+    ScorecardInput,
+    compute_shortlist,
+    compute_shortlist_result,
+    default_policy,
+)
 from scoring.models import (
     SCORE_FIELDS,
     AgencyAnalytics,
@@ -37,12 +42,18 @@ from scoring.models import (
     ShortlistDecision,
     ShortlistEntry,
 )
-from scoring.selectors import scorecards_visible
+from scoring.selectors import (
+    scorecards_visible,
+    scoring_settings_get,
+    shortlist_calibration,
+    shortlist_entries_uncalibrated,
+)
 from scoring.services import (
     assignment_create,
     decision_record,
     floor_override_set,
     scorecard_save,
+    scoring_settings_update,
     shortlist_compute,
 )
 from tenants.models import Agency, Client, ClientRole, User
@@ -469,6 +480,9 @@ def test_shortlist_ranks_as_the_engine_says_and_is_stored_with_events(world):
             e.confidence,
             e.scorecard_count,
             e.reason,
+            e.uncalibrated_rank,
+            e.uncalibrated_score,
+            e.panel_group,
         )
         for e in expected
     ] == [
@@ -485,6 +499,9 @@ def test_shortlist_ranks_as_the_engine_says_and_is_stored_with_events(world):
             e.confidence,
             e.scorecard_count,
             e.reason,
+            e.uncalibrated_rank,
+            e.uncalibrated_score,
+            e.panel_group,
         )
         for e in stored
     ]
@@ -499,6 +516,150 @@ def test_shortlist_ranks_as_the_engine_says_and_is_stored_with_events(world):
     }
     audit = AuditEntry.objects.get(action="shortlist.computed")
     assert audit.details == {"version": 1, "entries": 4}
+
+
+# "kind" scores every candidate one point above "plain", who scores them as they are; both
+# interview all four, so the brief measures kind's habit without any doubt about who saw whom.
+LENIENT_PANEL: dict[str, list[tuple[str, Scores]]] = {
+    f"c{number}": [("kind", (level + 1,) * 5), ("plain", (level,) * 5)]
+    for number, level in enumerate((4, 3, 2, 1))
+}
+
+
+def test_shortlist_stores_each_interviewers_habits_and_the_ranking_without_calibration(world):
+    submissions = score_panel(world, PANEL)
+    shortlist = shortlist_compute(brief=world.brief)
+    assert shortlist is not None
+
+    inputs = [
+        ScorecardInput(
+            submission_id=str(submissions[label].pk),
+            interviewer_id=str(world.interviewers[name].pk),
+            scores=dict(zip("ABCDE", scores, strict=True)),
+            recommendation="yes",
+        )
+        for label, cards in PANEL.items()
+        for name, scores in cards
+    ]
+    result = compute_shortlist_result(inputs, default_policy("python_ai_developer", False))
+    document = shortlist.calibration
+    assert document["method"] == "2"
+    assert document["workspace_evidence"] is False
+    assert document["groups"] == result.groups == 1
+    assert document["panel_mean"] == result.panel_mean
+    assert [row["interviewer_id"] for row in document["interviewers"]] == [
+        int(row.interviewer_id) for row in result.interviewers
+    ]
+    for stored_row, row in zip(document["interviewers"], result.interviewers, strict=True):
+        assert stored_row["leniency"] == row.leniency
+        assert stored_row["scale"] == row.scale
+        assert stored_row["compared_scores"] == row.compared_scores
+        assert stored_row["evidence"] == row.evidence
+        assert stored_row["brief_leniency"] == row.brief_leniency
+        assert stored_row["summary"] == row.summary
+
+    # What the page reads: names, the sentence with its evidence, both orders.
+    calibration = shortlist_calibration(shortlist=shortlist)
+    names = {person.pk: person.display_name for person in world.interviewers.values()}
+    assert {row.user_id: row.name for row in calibration.interviewers} == names
+    ines = next(r for r in calibration.interviewers if r.user_id == world.interviewers["ines"].pk)
+    assert ines.compared_scores == 15  # strong, middle and below_floor, each shared
+    assert ines.summary.startswith("Scores about ")
+    assert ines.summary.endswith(" the panel, from 15 compared scores.")
+    uncalibrated = list(shortlist_entries_uncalibrated(shortlist=shortlist))
+    assert [e.uncalibrated_rank for e in uncalibrated] == [1, 2, 3, 4]
+    assert sorted(e.rank for e in uncalibrated) == [1, 2, 3, 4]
+
+
+def test_a_lenient_interviewer_is_shown_with_the_evidence_and_both_rankings(world):
+    submissions = score_panel(world, LENIENT_PANEL)
+    shortlist = shortlist_compute(brief=world.brief)
+    assert shortlist is not None
+
+    calibration = shortlist_calibration(shortlist=shortlist)
+    by_name = {row.user_id: row for row in calibration.interviewers}
+    kind = by_name[world.interviewers["kind"].pk]
+    plain = by_name[world.interviewers["plain"].pk]
+    # 20 compared scores in pairs (evidence 10): (10 + 3) l - 10 (-l) = 10 -> l = 10/23.
+    assert kind.leniency == 0.435 and plain.leniency == -0.435
+    assert kind.summary == "Scores about 0.4 above the panel, from 20 compared scores."
+    assert plain.summary == "Scores about 0.4 below the panel, from 20 compared scores."
+    assert calibration.workspace_evidence is False and calibration.groups == 1
+    # Both interviewers saw every candidate, so the order is the same either way.
+    entries = {e.submission_id: e for e in ShortlistEntry.objects.filter(shortlist=shortlist)}
+    for label in LENIENT_PANEL:
+        entry = entries[submissions[label].pk]
+        assert entry.uncalibrated_rank == entry.rank
+        assert entry.panel_group == 1
+
+
+def test_workspace_evidence_is_off_by_default_and_an_admin_can_turn_it_on(world):
+    # Brief 1 measures kind's habit; on brief 2 kind and plain each score one candidate alone,
+    # and both give 4s: the brief alone cannot tell that kind's 4 is plain's 3.
+    score_panel(world, LENIENT_PANEL)
+    assert shortlist_compute(brief=world.brief) is not None
+    second_brief = brief_open(
+        actor=world.manager_actor,
+        brief=brief_create(actor=world.manager_actor, data=ready_brief_data(title="Second")),
+    )
+    by_kind = world.submission(brief=second_brief)
+    by_plain = world.submission(brief=second_brief)
+    world.score(by_kind, world.interviewer("kind"), (4, 4, 4, 4, 4))
+    world.score(by_plain, world.interviewer("plain"), (4, 4, 4, 4, 4))
+
+    assert scoring_settings_get().workspace_evidence is False
+    alone = shortlist_compute(brief=second_brief)
+    assert alone is not None and alone.calibration["workspace_evidence"] is False
+    entries = {e.submission_id: e for e in ShortlistEntry.objects.filter(shortlist=alone)}
+    assert entries[by_kind.pk].weighted_score == entries[by_plain.pk].weighted_score == 4.0
+    assert {row["leniency"] for row in alone.calibration["interviewers"]} == {0.0}
+
+    admin = Actor.for_user(world.member(ClientRole.ADMIN))
+    with pytest.raises(ValidationError):
+        scoring_settings_update(actor=admin, workspace_evidence="yes")  # type: ignore[arg-type]
+    settings_row = scoring_settings_update(actor=admin, workspace_evidence=True)
+    assert settings_row.workspace_evidence is True
+    assert scoring_settings_get().workspace_evidence is True
+    assert AuditEntry.objects.filter(
+        action="scoring_settings.updated", details={"workspace_evidence": True}
+    ).exists()
+    asked = set(
+        OutboxEvent.objects.filter(event_type="shortlist.inputs_changed").values_list(
+            "payload__brief_id", flat=True
+        )
+    )
+    assert asked == {str(world.brief.public_id), str(second_brief.public_id)}
+
+    informed = shortlist_compute(brief=second_brief)
+    assert informed is not None and informed.version == 2
+    assert informed.calibration["workspace_evidence"] is True
+    rows = {row["interviewer_id"]: row for row in informed.calibration["interviewers"]}
+    kind = rows[world.interviewers["kind"].pk]
+    # Brief 1 stored kind's 10/23 as 0.435, from evidence 10; pooled, undoing the shrinkage:
+    # 0.435 * 13/10 = 0.566; counted at half (weight 5): 5 * 0.566 / (5 + 3) = 0.354 here.
+    assert kind["workspace_leniency"] == 0.566
+    assert kind["workspace_evidence"] == 5.0
+    assert kind["leniency"] == 0.354
+    assert kind["brief_leniency"] == 0.0
+    assert kind["summary"] == (
+        "Scores about 0.4 above the panel, from 0 compared scores on this brief and about 5 on "
+        "earlier briefs."
+    )
+    entries = {e.submission_id: e for e in ShortlistEntry.objects.filter(shortlist=informed)}
+    assert entries[by_kind.pk].weighted_score == 3.646  # 4 - 0.35375
+    assert entries[by_plain.pk].weighted_score == 4.354
+    assert (entries[by_plain.pk].rank, entries[by_kind.pk].rank) == (1, 2)
+    assert (entries[by_kind.pk].uncalibrated_rank, entries[by_plain.pk].uncalibrated_rank) == (
+        1,
+        2,
+    )
+    # The first brief's own snapshot is never its own evidence: unchanged, no new version.
+    assert shortlist_compute(brief=world.brief) is None
+
+    scoring_settings_update(actor=admin, workspace_evidence=False)
+    again = shortlist_compute(brief=second_brief)
+    assert again is not None and again.calibration["workspace_evidence"] is False
+    assert again.inputs_hash == alone.inputs_hash
 
 
 def test_unchanged_inputs_make_no_new_version_and_new_scorecards_do(world):
@@ -903,7 +1064,12 @@ def brief_with_scorecards(world: World, submissions: int) -> RoleBrief:
     return brief
 
 
-def test_shortlist_compute_queries_do_not_grow_with_submissions(world):
+@pytest.mark.parametrize("workspace_evidence", [False, True])
+def test_shortlist_compute_queries_do_not_grow_with_submissions(world, workspace_evidence):
+    if workspace_evidence:
+        # Other briefs' snapshots are the evidence: one query, however many there are.
+        scoring_settings_update(actor=Actor.system("test"), workspace_evidence=workspace_evidence)
+        shortlist_compute(brief=brief_with_scorecards(world, 5))
     counts = {}
     for size in (3, 60):
         brief = brief_with_scorecards(world, size)
