@@ -27,6 +27,7 @@ import hashlib
 import io
 import logging
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +48,7 @@ from hiring.candidate_identity import normalize_email, normalize_phone
 from hiring.models import BriefStatus, Candidate, ImportJob, ImportStatus, RoleBrief, Submission
 from hiring.selectors import brief_visible_to_agency
 from hiring.services.submissions import submission_create
+from observability.metrics import import_rows_observe, import_run_observe
 from tenants.models import Agency, AgencyMembership, Engagement, EngagementStatus
 from tenants.schema import current_client, current_schema_name
 from tenants.tasks import send_to_tenant
@@ -371,6 +373,28 @@ class _Progress:
         return ["done_rows", "failed_rows", "skipped_rows", "errors"]
 
 
+class _Throughput:
+    """Counts a run's rows into the import metrics each time the run saves its progress,
+    and the run's rows per second when it ends."""
+
+    def __init__(self, progress: _Progress) -> None:
+        self.started = time.monotonic()
+        self.first = progress.processed
+        self.reported = (progress.done, progress.failed, progress.skipped)
+
+    def report(self, progress: _Progress) -> None:
+        now = (progress.done, progress.failed, progress.skipped)
+        done, failed, skipped = (a - b for a, b in zip(now, self.reported, strict=True))
+        import_rows_observe(imported=done, failed=failed, skipped=skipped)
+        self.reported = now
+
+    def finish(self, progress: _Progress) -> None:
+        self.report(progress)
+        import_run_observe(
+            rows=progress.processed - self.first, seconds=time.monotonic() - self.started
+        )
+
+
 def import_job_run(*, job_id: int) -> ImportJob | None:
     """Import the rows of a queued job (the Celery task's body). Safe to run twice."""
     job = ImportJob.objects.select_related("agency").filter(pk=job_id).first()
@@ -421,6 +445,7 @@ def _run(job: ImportJob) -> None:
     actor = _actor_for(job)
     # A run that stopped half-way resumes after its last saved progress.
     progress = _Progress(job.done_rows, job.failed_rows, job.skipped_rows, list(job.errors))
+    throughput = _Throughput(progress)
     try:
         parsed = _readable_file_of(job)
         rows = list(parsed.data_rows())
@@ -431,14 +456,17 @@ def _run(job: ImportJob) -> None:
             importer.import_row(row_number, cells, progress)
             if progress.processed % PROGRESS_EVERY_ROWS == 0:
                 job.save(update_fields=progress.store_on(job))
+                throughput.report(progress)
                 importer.forget_briefs()
     except _JobStopped as stop:
+        throughput.finish(progress)
         _finish(job, actor, progress, status=ImportStatus.FAILED, message=stop.message)
         return
     except Exception:
         # A time limit, a lost database, a bug: say so on the job instead of leaving it
         # "running" forever, and let Celery record the failure.
         logger.exception("import job %s stopped after %s rows", job.pk, progress.processed)
+        throughput.finish(progress)
         _finish(
             job,
             actor,
@@ -450,6 +478,7 @@ def _run(job: ImportJob) -> None:
             ),
         )
         raise
+    throughput.finish(progress)
     _finish(job, actor, progress, status=ImportStatus.DONE, message="")
 
 
