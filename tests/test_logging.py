@@ -12,22 +12,25 @@ import io
 import json
 import logging
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from celery import current_app
+from celery import current_app, shared_task
 from django.test import Client as HttpClient
-from django_tenants.utils import schema_context
 from gunicorn.config import Config as GunicornConfig
 
 import scoring.tasks  # noqa: F401  (registers the shortlist tasks with the test worker)
+from hiring.models import BriefStatus
 from observability.context import request_id_accept
 from observability.gunicorn_logging import JsonLogger
 from observability.logs import formatter
 from observability.redaction import query_redact, text_scrub
+from tenants.schema import current_schema_name
+from tenants.tasks import send_to_tenant
 from tests.api_support import make_key, submission_body
 from tests.conftest import host_of
 from tests.factories import RoleBriefFactory, ready_brief_data
@@ -244,29 +247,80 @@ def test_a_request_id_is_kept_when_well_formed_and_replaced_otherwise(tenant_a, 
 
 
 @pytest.mark.worker
-def test_a_task_queued_by_a_request_logs_with_that_request_id(
-    tenant_a, as_role, celery_worker, captured
+def test_tasks_queued_by_a_request_log_with_its_request_id(
+    tenant_a, as_role, celery_worker, captured, in_tenant
 ):
+    """Opening a brief records an event; the relay that the commit kicks logs with the request
+    id of the page that opened it."""
+    admin = as_role(tenant_a, "admin")
+    with in_tenant(tenant_a):
+        brief = RoleBriefFactory(
+            **ready_brief_data(), status=BriefStatus.DRAFT, shared_with_all_engaged=False
+        )
+    response = admin.http.post(
+        f"/briefs/{brief.public_id}/open/",
+        {"share_with": "all"},
+        HTTP_X_REQUEST_ID="open-brief-0001",
+    )
+    assert response.status_code in (200, 302), response.content
+    assert response["X-Request-ID"] == "open-brief-0001"
+
+    def ours(line: dict[str, Any]) -> bool:
+        # Other tests' tasks may still be finishing in the shared worker: this request's only.
+        return line.get("request_id") == "open-brief-0001" and "succeeded" in line["event"]
+
+    def relayed() -> list[dict[str, Any]]:
+        return [
+            line
+            for line in captured()
+            if ours(line) and line["task"] == "outbox.tasks.outbox_relay"
+        ]
+
+    deadline = time.monotonic() + 20
+    while not relayed() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert relayed(), "no relay ran with the request's id"
+    assert relayed()[0]["tenant"] == tenant_a.schema_name
+
+
+CHAIN_TASK = "tests.test_logging.chain_probe"
+
+
+@shared_task(name=CHAIN_TASK)
+def chain_probe(*, hops: int) -> int:
+    """Queues itself again until hops runs out, as the relay queues its consumers."""
+    if hops > 0:
+        send_to_tenant(
+            task_name=CHAIN_TASK, schema_name=current_schema_name(), kwargs={"hops": hops - 1}
+        )
+    return hops
+
+
+@pytest.mark.worker
+def test_a_task_passes_its_request_id_to_the_tasks_it_queues(tenant_a, celery_worker, captured):
     from observability.celery_signals import REQUEST_ID_HEADER
 
-    admin = as_role(tenant_a, "admin")
-    with schema_context(tenant_a.schema_name):
-        result = current_app.send_task(
-            "scoring.tasks.shortlists.shortlist_recompute",
-            kwargs={"brief_public_id": str(uuid.uuid4())},
-            headers={REQUEST_ID_HEADER: "req-from-a-page"},
-        )
-    assert result.get(timeout=30) is None
-    admin.http.get("/briefs/")
-    finished = [
-        line
-        for line in captured()
-        if line.get("task_id") == result.id and "succeeded" in line["event"]
-    ]
-    assert finished, "no success line of the task"
-    assert finished[0]["request_id"] == "req-from-a-page"
-    assert finished[0]["tenant"] == tenant_a.schema_name
-    assert finished[0]["task"] == "scoring.tasks.shortlists.shortlist_recompute"
+    current_app.send_task(
+        CHAIN_TASK,
+        kwargs={"hops": 2},
+        headers={"_schema_name": tenant_a.schema_name, REQUEST_ID_HEADER: "chain-0001"},
+    )
+
+    def finished() -> list[dict[str, Any]]:
+        return [
+            line
+            for line in captured()
+            if line.get("task") == CHAIN_TASK and "succeeded" in line["event"]
+        ]
+
+    deadline = time.monotonic() + 20
+    while len(finished()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    lines = finished()
+    assert len(lines) == 3
+    assert len({line["task_id"] for line in lines}) == 3
+    assert {line["request_id"] for line in lines} == {"chain-0001"}
+    assert {line["tenant"] for line in lines} == {tenant_a.schema_name}
 
 
 @pytest.mark.parametrize(

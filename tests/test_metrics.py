@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 import pytest
-from celery import current_app
+from celery import current_app, shared_task
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.utils import timezone
@@ -21,13 +21,13 @@ from django_tenants.utils import schema_context
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-import scoring.tasks  # noqa: F401  (registers the shortlist tasks with the test worker)
 from api.webhooks.delivery import webhook_delivery_attempt
 from api.webhooks.subscriptions import webhook_send_test, webhook_subscription_create
 from audit.actors import Actor
 from hiring.services.briefs import brief_create, brief_open
 from hiring.services.imports import import_job_create, import_job_run
 from observability.metrics import exposition
+from tenants.schema import current_schema_name
 from tests.api_support import make_key
 from tests.conftest import host_of
 from tests.factories import (
@@ -125,27 +125,39 @@ def test_request_latency_is_labelled_by_url_name_never_by_path(tenant_a, as_role
     assert 'route="hiring:brief_detail"' in page
 
 
+PROBE_TASK = "tests.test_metrics.metrics_probe"
+
+
+@shared_task(name=PROBE_TASK)
+def metrics_probe(*, fail: bool) -> str:
+    """Sent by this module only, so no other test's task can move its counts."""
+    if fail:
+        raise LookupError("asked to fail")
+    return current_schema_name()
+
+
 @pytest.mark.worker
 def test_tasks_are_counted_timed_and_their_failures_named(tenant_a, celery_worker):
-    name = "scoring.tasks.shortlists.shortlist_recompute"
+    name = PROBE_TASK
     success = {"task": name, "state": "success"}
     failure = {"task": name, "state": "failure"}
     before = (
         sample("aihiring_celery_tasks_total", **success),
         sample("aihiring_celery_tasks_total", **failure),
-        sample("aihiring_celery_task_failures_total", task=name, exception="ValidationError"),
+        sample("aihiring_celery_task_failures_total", task=name, exception="LookupError"),
         sample("aihiring_celery_task_duration_seconds_count", task=name),
         sample("aihiring_celery_task_queue_wait_seconds_count", task=name),
     )
     headers = {"_schema_name": tenant_a.schema_name}
-    ok = current_app.send_task(name, kwargs={"brief_public_id": str(uuid.uuid4())}, headers=headers)
-    bad = current_app.send_task(name, kwargs={"brief_public_id": "not-a-uuid"}, headers=headers)
-    ok.get(timeout=30)
+    ok = current_app.send_task(name, kwargs={"fail": False}, headers=headers)
+    bad = current_app.send_task(name, kwargs={"fail": True}, headers=headers)
+    assert ok.get(timeout=30) == tenant_a.schema_name
     bad.get(timeout=30, propagate=False)
+    assert bad.state == "FAILURE"
     after = (
         sample("aihiring_celery_tasks_total", **success),
         sample("aihiring_celery_tasks_total", **failure),
-        sample("aihiring_celery_task_failures_total", task=name, exception="ValidationError"),
+        sample("aihiring_celery_task_failures_total", task=name, exception="LookupError"),
         sample("aihiring_celery_task_duration_seconds_count", task=name),
         sample("aihiring_celery_task_queue_wait_seconds_count", task=name),
     )
