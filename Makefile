@@ -13,13 +13,14 @@ FIND_PYTHON := for c in python3.13 python3.12 \
 	  then command -v $$c; exit 0; fi; \
 	done; echo "No Python 3.12+ found: install one (pyenv install 3.12) and retry." >&2; exit 1
 
-.PHONY: help install services migrate run test test-fast lint format bench stop-services clean
+.PHONY: help install services migrate run test test-fast lint format bench compose-check stop-services clean
 
 help:
 	@echo "make run         set up everything and start web + worker + beat with a demo workspace"
 	@echo "make test        run the whole test suite against real PostgreSQL and Redis"
 	@echo "make lint        ruff (lint + format check), mypy and the import-direction contract"
 	@echo "make bench       run every benchmark in bench/"
+	@echo "make compose-check  the production compose file: structure, and its commands run here (also in make test)"
 	@echo "make stop-services  stop embedded PostgreSQL/Redis started under .data/"
 
 $(VENV)/.installed: pyproject.toml
@@ -59,6 +60,10 @@ format: install
 
 bench: migrate
 	@set -e; for f in bench/[!_]*.py; do echo "== $$f"; $(PY) $$f; done
+
+# The compose smoke test alone (docker compose config + build where Docker answers).
+compose-check: services
+	$(PY) -m pytest --create-db -p no:cacheprovider tests/test_compose.py tests/test_production.py
 
 stop-services:
 	$(PY) -m config.devservices --stop

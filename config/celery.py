@@ -16,7 +16,9 @@ app = CeleryApp("aihiring")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Liveness keys for /healthz (imported for its signal handlers).
+# Liveness keys for /healthz, and the log context and metrics of every task (imported for
+# their signal handlers).
+import observability.celery_signals  # noqa: E402, F401
 import tenants.worker_heartbeat  # noqa: E402, F401
 
 HOUR = 3600.0

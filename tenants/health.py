@@ -1,4 +1,10 @@
-"""Dependency checks behind GET /healthz."""
+"""Dependency checks behind GET /healthz (health) and GET /readyz (readiness).
+
+Health says whether the product works end to end: database, Redis and at least one live
+worker. Readiness says whether this web process can serve requests: database and Redis. A load
+balancer routes by readiness, so a restarting worker never takes web processes out of
+rotation; an operator's alert watches health.
+"""
 
 import time
 from typing import Any
@@ -56,3 +62,8 @@ def health_report(*, include_workers: bool = True) -> tuple[int, dict[str, Any]]
             checks["workers"] = {"ok": False, "error": "broker unreachable", "latency_ms": 0.0}
     healthy = all(check["ok"] for check in checks.values())
     return (200 if healthy else 503), {"status": "ok" if healthy else "fail", "checks": checks}
+
+
+def readiness_report() -> tuple[int, dict[str, Any]]:
+    """Return (HTTP status, report) for /readyz: 503 unless database and Redis answer."""
+    return health_report(include_workers=False)

@@ -14,10 +14,15 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from tenants.health import health_report
+from observability.endpoint import METRICS_PATH, metrics_response
+from observability.middleware import OPS_ENDPOINT_ATTRIBUTE
+from tenants.health import health_report, readiness_report
 from tenants.selectors import workspace_access_for
 
 HEALTH_PATH = "/healthz"
+READINESS_PATH = "/readyz"
+# Answered on any host, before tenant routing, by HealthCheckMiddleware.
+OPS_ENDPOINTS = {HEALTH_PATH: "healthz", READINESS_PATH: "readyz", METRICS_PATH: "metrics"}
 
 # Paths that a person who is not (yet) a member may reach on a workspace host. The API
 # authenticates with keys of its own (api app) and never with the session.
@@ -72,17 +77,25 @@ for _model in ("tenants.Client", "tenants.Domain"):
 
 
 class HealthCheckMiddleware:
-    """Answers /healthz on any host, before tenant routing; ?scope=web skips the worker ping
-    (for a load balancer that should keep web processes in rotation while workers restart)."""
+    """Answers the operators' endpoints on any host, before tenant routing: /healthz
+    (database, Redis, workers; ?scope=web skips the workers), /readyz (database and Redis:
+    what a load balancer routes by) and /metrics (bearer token, observability.endpoint)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.rstrip("/") == HEALTH_PATH and request.method in ("GET", "HEAD"):
+        endpoint = OPS_ENDPOINTS.get(request.path.rstrip("/"))
+        if endpoint is None or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        setattr(request, OPS_ENDPOINT_ATTRIBUTE, endpoint)
+        if endpoint == "metrics":
+            return metrics_response(request)
+        if endpoint == "readyz":
+            status, report = readiness_report()
+        else:
             status, report = health_report(include_workers=request.GET.get("scope") != "web")
-            return JsonResponse(report, status=status)
-        return self.get_response(request)
+        return JsonResponse(report, status=status)
 
 
 class WorkspaceAccessMiddleware:

@@ -2,7 +2,8 @@
 
 Playwright drives the system's Chromium (headless) against a real gunicorn process serving the
 test database; data is committed from this process (`committed_db`) so the server sees it.
-Skipped when Playwright or Chromium is missing (CI installs both).
+Skipped when Playwright or Chromium is missing, except in CI (CI=true), where that fails the run:
+CI installs both and must not pass without these tests.
 
 Not pytest-django's `live_server`: its flush after each test would wipe django-tenants' public
 tables. The server is started once per module instead (see `server`).
@@ -21,7 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 import pytest
@@ -41,14 +42,22 @@ from tests.conftest import host_of
 from tests.factories import TEST_PASSWORD, ready_brief_data
 
 CHROMIUM = os.environ.get("BROWSER_TESTS_CHROMIUM", "/usr/bin/chromium")
+
+
+def _unavailable(reason: str) -> NoReturn:
+    """Skip these tests where the browser cannot run, but never in CI: a green CI run must
+    have run them (.ci/run sets CI=true)."""
+    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI must run the browser tests, but {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
 if not Path(CHROMIUM).exists():
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM} (set BROWSER_TESTS_CHROMIUM to another path)",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright is not installed (pip install -e '.[dev]')"
-)
+    _unavailable(f"Chromium not found at {CHROMIUM} (set BROWSER_TESTS_CHROMIUM to another path)")
+try:
+    from playwright import sync_api
+except ImportError:
+    _unavailable("Playwright is not installed (pip install -e '.[dev]')")
 expect = sync_api.expect
 
 

@@ -26,6 +26,7 @@ from api.webhooks.targets import (
 )
 from audit.actors import Actor
 from audit.services import audit_record
+from observability.metrics import webhook_attempt_observe
 from tenants.models import ApiKey, ClientMembership, ClientRole
 from tenants.schema import current_client, current_schema_name
 from tenants.tasks import send_to_tenant
@@ -337,6 +338,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> str:
         return claimed
     result = _send(claimed)
     outcome = _record(delivery_id=claimed.pk, attempt=claimed.attempts, result=result)
+    webhook_attempt_observe(outcome=outcome)
     logger.info(
         "webhook delivery %s attempt %s to %s: %s (%s)",
         claimed.public_id,

@@ -9,14 +9,18 @@ from pathlib import Path
 
 import environ
 
+from observability.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 # read_env never overrides variables already present in os.environ, so the order below gives
 # the documented precedence: real environment, then .env, then the resolved local services.
-for env_file in (BASE_DIR / ".env", BASE_DIR / ".data" / "services.env"):
-    if env_file.exists():
-        env.read_env(str(env_file))
+# Production turns this off (production.py): its configuration comes from the environment only.
+if env.bool("DJANGO_READ_ENV_FILES", default=True):
+    for env_file in (BASE_DIR / ".env", BASE_DIR / ".data" / "services.env"):
+        if env_file.exists():
+            env.read_env(str(env_file))
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -44,6 +48,8 @@ SHARED_APPS = [
     "django_filters",
     "django_htmx",
     "django.contrib.postgres",
+    # Logs, metrics and deploy checks (no models; the lowest layer).
+    "observability",
     # Apps without models: the access layer of workspace pages, and the demo workspace.
     "pages",
     "demo",
@@ -79,7 +85,9 @@ ROOT_URLCONF = "config.urls_tenant"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
 MIDDLEWARE = [
-    # Health answers on any host, known or not, before tenant routing can 404 it.
+    # Request id, log context and latency of every request, whatever answers it.
+    "observability.middleware.RequestContextMiddleware",
+    # Health, readiness and metrics answer on any host, before tenant routing can 404 them.
     "tenants.middleware.HealthCheckMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -210,6 +218,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60 * 9
 # Must exceed the longest countdown/ETA used, or Redis redelivers scheduled tasks early.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60 * 26}
 CELERY_TASK_TENANT_CACHE_SECONDS = 60
+# Processes of a worker's pool (default: one per core); beat's schedule file.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
+CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default="celerybeat-schedule")
 # How many tenants one fan-out task covers (see tenants.tasks).
 TENANT_FANOUT_BATCH_SIZE = env.int("TENANT_FANOUT_BATCH_SIZE", default=50)
 
@@ -247,19 +258,17 @@ WEBHOOK_TIMEOUT_SECONDS = 10
 # Retry schedule (seconds after the first attempt fails), about 26 hours in all.
 WEBHOOK_RETRY_DELAYS = [30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 8 * 3600, 8 * 3600]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "django_tenants": {"level": "WARNING"},
-    },
-}
+# JSON lines with request id, tenant and actor, secrets and personal data redacted
+# (observability.logs; docs/operations.md). LOG_FORMAT=console for a terminal.
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = logging_config(level=LOG_LEVEL, renderer=LOG_FORMAT)
+
+# Operators' metrics: GET /metrics with `Authorization: Bearer <METRICS_TOKEN>` (off when
+# empty), and the worker's own metrics server on WORKER_METRICS_ADDRESS (host:port; off when
+# empty). Several processes add up through PROMETHEUS_MULTIPROC_DIR (observability.metrics).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+WORKER_METRICS_ADDRESS = env("WORKER_METRICS_ADDRESS", default="")
 
 # Candidates: phone numbers typed without a country code are read in this region.
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")

@@ -24,6 +24,7 @@ retention cover.
 import datetime as dt
 import hashlib
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +52,7 @@ from hiring.services.import_rows import (
     ImportStopped,
     RowImporter,
 )
+from observability.metrics import import_rows_observe, import_run_observe
 from tenants.models import Agency, AgencyMembership, Engagement, EngagementStatus
 from tenants.schema import current_client, current_schema_name
 from tenants.tasks import send_to_tenant
@@ -163,6 +165,28 @@ def imports_resume(*, now: dt.datetime | None = None) -> int:
 # --- the run ---------------------------------------------------------------------------------
 
 
+class _Throughput:
+    """Counts a run's rows into the import metrics each time the run saves its progress,
+    and the run's rows per second when it ends."""
+
+    def __init__(self, progress: ImportProgress) -> None:
+        self.started = time.monotonic()
+        self.first = progress.processed
+        self.reported = (progress.done, progress.failed, progress.skipped)
+
+    def report(self, progress: ImportProgress) -> None:
+        now = (progress.done, progress.failed, progress.skipped)
+        done, failed, skipped = (a - b for a, b in zip(now, self.reported, strict=True))
+        import_rows_observe(imported=done, failed=failed, skipped=skipped)
+        self.reported = now
+
+    def finish(self, progress: ImportProgress) -> None:
+        self.report(progress)
+        import_run_observe(
+            rows=progress.processed - self.first, seconds=time.monotonic() - self.started
+        )
+
+
 def import_job_run(*, job_id: int) -> ImportJob | None:
     """Import the rows of a queued job (the Celery task's body). Safe to run twice."""
     job = ImportJob.objects.select_related("agency").filter(pk=job_id).first()
@@ -213,6 +237,7 @@ def _run(job: ImportJob) -> None:
     actor = _actor_for(job)
     # A run that stopped half-way resumes after its last saved progress.
     progress = ImportProgress(job.done_rows, job.failed_rows, job.skipped_rows, list(job.errors))
+    throughput = _Throughput(progress)
     try:
         parsed = _readable_file_of(job)
         rows = list(parsed.data_rows())
@@ -223,14 +248,17 @@ def _run(job: ImportJob) -> None:
             importer.import_row(row_number, cells, progress)
             if progress.processed % PROGRESS_EVERY_ROWS == 0:
                 job.save(update_fields=progress.store_on(job))
+                throughput.report(progress)
                 importer.forget_briefs()
     except ImportStopped as stop:
+        throughput.finish(progress)
         _finish(job, actor, progress, status=ImportStatus.FAILED, message=stop.message)
         return
     except Exception:
         # A time limit, a lost database, a bug: say so on the job instead of leaving it
         # "running" forever, and let Celery record the failure.
         logger.exception("import job %s stopped after %s rows", job.pk, progress.processed)
+        throughput.finish(progress)
         _finish(
             job,
             actor,
@@ -242,6 +270,7 @@ def _run(job: ImportJob) -> None:
             ),
         )
         raise
+    throughput.finish(progress)
     _finish(job, actor, progress, status=ImportStatus.DONE, message="")
 
 
