@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -37,7 +36,7 @@ from hiring.services.briefs import brief_create, brief_open
 from hiring.services.submissions import submission_create
 from scoring.models import Scorecard, ScorecardStatus, ShortlistEntry
 from scoring.services import assignment_create, scorecard_save, shortlist_compute
-from tests.conftest import host_of
+from tests.conftest import host_of, subprocess_database_url
 from tests.factories import TEST_PASSWORD, ready_brief_data
 
 CHROMIUM = os.environ.get("BROWSER_TESTS_CHROMIUM", "/usr/bin/chromium")
@@ -84,15 +83,6 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(str(db["USER"] or ""), safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(str(db["PASSWORD"]), safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{credentials}@{db['HOST'] or ''}{port}/{db['NAME']}"
-
-
 def _log_tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
@@ -117,7 +107,7 @@ def server(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> It
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": subprocess_database_url(),
         "DATABASE_CONN_MAX_AGE": "0",  # no idle connection may hold up the tables' TRUNCATE
         "REDIS_URL": settings.REDIS_URL,
         "TEST_REDIS_DB": str(settings.TEST_REDIS_DB),
