@@ -80,6 +80,8 @@ ROOT_URLCONF = "config.urls_tenant"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
 MIDDLEWARE = [
+    # A NUL byte in the path, query string or a form field is a 400 before anything reads it.
+    "tenants.middleware.NulRefusalMiddleware",
     # Health answers on any host, known or not, before tenant routing can 404 it.
     "tenants.middleware.HealthCheckMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
