@@ -7,20 +7,24 @@ row returned (the ordering values of that row, never an internal id); the next p
 after that position", so rows inserted or updated meanwhile never shift a page, never make a
 row appear twice in one walk and are never skipped: they come at the end.
 
+Cursors are signed (django.core.signing, SECRET_KEY) with a salt naming the workspace, the API
+key, the list's path and ordering and its filters: a forged or altered cursor, or one issued
+to another key, workspace, list or filter, is refused with 400. They do not expire: a client
+may keep one for months (a new key starts its sync again with `updated_after`).
+
 `page_size` defaults to settings.API_PAGE_SIZE; above settings.API_MAX_PAGE_SIZE the request
 is refused with 400 (rather than silently capped), so a client never believes it asked for
 and received everything. `updated_after` (ISO 8601 with a time zone) keeps rows whose sync
 field is strictly after the instant.
 """
 
-import base64
-import binascii
 import datetime as dt
 import uuid
 from typing import Any
 
 import orjson
 from django.conf import settings
+from django.core import signing
 from django.db import models
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
@@ -31,6 +35,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 DEFAULT_SYNC_ORDERING = ("updated_at", "public_id")
+CURSOR_SALT = "api.pagination.cursor:"
 SYNC_FIELD_LABELS = {
     "updated_at": "last change",
     "created_at": "creation",
@@ -84,10 +89,22 @@ def _position(row: Any, name: str) -> Any:
     return row[name] if isinstance(row, dict) else getattr(row, name)
 
 
+class _CursorSerializer:
+    """JSON through orjson for django.core.signing (compact, and strict on the way back)."""
+
+    def dumps(self, obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    def loads(self, data: bytes) -> Any:
+        return orjson.loads(data)
+
+
 class SyncCursorPagination(BasePagination):
     cursor_query_param = "cursor"
     page_size_query_param = "page_size"
     updated_after_query_param = "updated_after"
+    # Query parameters a cursor is not bound to (every other one is: see _binding).
+    unbound_query_params = frozenset({"cursor", "page_size", "updated_after"})
 
     def _ordering(self, view: Any) -> tuple[str, ...]:
         return tuple(getattr(view, "sync_ordering", DEFAULT_SYNC_ORDERING))
@@ -111,28 +128,47 @@ class SyncCursorPagination(BasePagination):
 
     # -- cursor tokens ---------------------------------------------------------------------
 
-    def _encode(self, tag: str, values: list[Any]) -> str:
+    def _binding(self, request: Request, ordering: tuple[str, ...]) -> str:
+        """What a cursor is valid for, as the salt of its signature: the workspace, the key,
+        the list's path and ordering, and its filters. A cursor of another workspace, key,
+        list or filter fails the signature check. page_size and updated_after may change
+        between pages: neither changes what a position means."""
+        tenant = getattr(request._request, "tenant", None)
+        filters = sorted(
+            (name, sorted(values))
+            for name, values in request.query_params.lists()
+            if name not in self.unbound_query_params
+        )
+        return (
+            CURSOR_SALT
+            + orjson.dumps(
+                {
+                    "schema": getattr(tenant, "schema_name", ""),
+                    "key": getattr(request.auth, "pk", None),
+                    "path": request.path,
+                    "ordering": list(ordering),
+                    "filters": filters,
+                }
+            ).decode()
+        )
+
+    def _encode(self, binding: str, values: list[Any]) -> str:
         parts = [v.isoformat() if isinstance(v, dt.datetime) else str(v) for v in values]
-        raw = orjson.dumps({"r": tag, "p": parts})
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return signing.dumps(parts, salt=binding, serializer=_CursorSerializer)
 
     def _decode(
-        self, token: str, tag: str, model: type[models.Model], ordering: tuple[str, ...]
+        self, token: str, binding: str, model: type[models.Model], ordering: tuple[str, ...]
     ) -> list[Any]:
         invalid = ValidationError(
             {
                 self.cursor_query_param: [
-                    "This cursor is not valid for this list; use a `next` "
-                    "link or `next_cursor` this list returned."
+                    "This cursor is not valid for this list; use a `next` link or "
+                    "`next_cursor` this list returned for this key and these filters."
                 ]
             }
         )
         try:
-            padded = token + "=" * (-len(token) % 4)
-            data = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
-            if not isinstance(data, dict) or data.get("r") != tag:
-                raise invalid
-            parts = data.get("p")
+            parts = signing.loads(token, salt=binding, serializer=_CursorSerializer)
             if not isinstance(parts, list) or len(parts) != len(ordering):
                 raise invalid
             values: list[Any] = []
@@ -150,7 +186,7 @@ class SyncCursorPagination(BasePagination):
                 else:
                     values.append(int(part))
             return values
-        except (ValueError, TypeError, OverflowError, binascii.Error, orjson.JSONDecodeError):
+        except (signing.BadSignature, ValueError, TypeError, OverflowError, orjson.JSONDecodeError):
             raise invalid from None
 
     # -- DRF pagination interface ------------------------------------------------------------
@@ -158,8 +194,7 @@ class SyncCursorPagination(BasePagination):
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
         self.request = request
         ordering = self._ordering(view)
-        tag = str(getattr(view, "basename", "") or type(view).__name__)
-        self.tag = tag
+        binding = self._binding(request, ordering)
         self.page_size = self._page_size(request)
         raw_after = request.query_params.get(self.updated_after_query_param)
         if raw_after not in (None, ""):
@@ -168,13 +203,13 @@ class SyncCursorPagination(BasePagination):
         token = request.query_params.get(self.cursor_query_param) or ""
         self.given_cursor = token or None
         if token:
-            values = self._decode(token, tag, queryset.model, ordering)
+            values = self._decode(token, binding, queryset.model, ordering)
             queryset = queryset.filter(keyset_after(ordering, values))
         rows = list(queryset.order_by(*ordering)[: self.page_size + 1])
         self.has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         self.next_cursor = (
-            self._encode(tag, [_position(rows[-1], name) for name in ordering])
+            self._encode(binding, [_position(rows[-1], name) for name in ordering])
             if rows
             else self.given_cursor
         )

@@ -68,7 +68,26 @@ def _embedded_postgres() -> str:
     server = pgserver.get_server(pgdata, cleanup_mode=None)
     socket_dir = server.get_postmaster_info().socket_dir
     print(f"devservices: embedded PostgreSQL running (socket in {socket_dir})", flush=True)
-    return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
+    return database_url(user="postgres", host=str(socket_dir), name=DATABASE_NAME)
+
+
+def database_url(
+    *, user: str, name: str, host: str = "", port: str | int = "", password: str = ""
+) -> str:
+    """A DATABASE_URL that django-environ reads back to the same settings, for a TCP host or a
+    Unix socket directory.
+
+    A socket directory goes in the path, percent-encoded (`postgres://user@/%2Fdir/name`):
+    django-environ unquotes the path and splits the directory off as HOST. Put in the host
+    part instead it would stay percent-encoded and psycopg would look it up as a host name.
+    """
+    credentials = quote(user, safe="")
+    if password:
+        credentials += ":" + quote(password, safe="")
+    if host.startswith("/"):
+        return f"postgres://{credentials}@/{quote(host, safe='')}/{quote(name, safe='')}"
+    port_part = f":{port}" if port else ""
+    return f"postgres://{credentials}@{host}{port_part}/{quote(name, safe='')}"
 
 
 def _embedded_redis() -> str:

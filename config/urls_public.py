@@ -5,8 +5,6 @@ from django.urls import path
 
 from tenants import views
 
-admin.site.site_header = "AI Hiring platform administration"
-
 urlpatterns = [
     path("", views.public_home, name="home"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),

@@ -10,7 +10,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.urls import reverse
 from django_tenants.middleware.main import TenantMainMiddleware
 
@@ -74,6 +81,57 @@ def _forget_routing(sender: Any, **kwargs: Any) -> None:
 for _model in ("tenants.Client", "tenants.Domain"):
     post_save.connect(_forget_routing, sender=_model, dispatch_uid=f"routing-save-{_model}")
     post_delete.connect(_forget_routing, sender=_model, dispatch_uid=f"routing-delete-{_model}")
+
+
+NUL_REFUSAL = (
+    "The address, its query string or a form field holds a NUL character, which no page "
+    "accepts. Check the link or the form and try again."
+)
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _holds_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path_info or "\x00" in request.path:
+        return True
+    # Keys and values, as Django decodes them (%00 becomes a NUL).
+    if any(
+        "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+    ):
+        return True
+    if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+        # Form fields only: an uploaded file (a PDF resume) may hold NULs and is checked by
+        # the code that reads it.
+        return any(
+            "\x00" in key or any("\x00" in v for v in values)
+            for key, values in request.POST.lists()
+        )
+    return False
+
+
+class NulRefusalMiddleware:
+    """First in the chain: a NUL byte anywhere in the path, the query string or a form field
+    answers 400 before routing or any view. PostgreSQL cannot store or compare a NUL in text,
+    so one that reached a query would be a 500 (/accounts/unsubscribe/x%00y/ was, without
+    signing in). JSON bodies of the partner API are checked by its parser (api/parsers.py).
+    Under /api/ the answer is a problem document like every other API error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _holds_nul(request):
+            return self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            body = {
+                "type": "https://docs.aihiring.example/problems/nul_character",
+                "title": "Invalid request",
+                "status": 400,
+                "detail": NUL_REFUSAL,
+                "code": "nul_character",
+                "errors": {},
+            }
+            return JsonResponse(body, status=400, content_type="application/problem+json")
+        return HttpResponseBadRequest(NUL_REFUSAL, content_type="text/plain; charset=utf-8")
 
 
 class HealthCheckMiddleware:

@@ -14,16 +14,16 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from tenants.forms import EmailSignInForm
 from tenants.selectors import agencies_of_user, workspaces_for_user
-from tenants.signin_throttle import (
-    signin_failure_record,
-    signin_retry_after,
-    signin_success_reset,
-)
+from tenants.signin_devices import known_device_remember
 
 
-def _client_address(request: HttpRequest) -> str:
-    # Behind a proxy, configure it to set REMOTE_ADDR (gunicorn --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR", "unknown")
+def throttled_response(response: HttpResponse, form: Any) -> HttpResponse:
+    """A refused sign-in form: 429 with Retry-After when the throttle refused it."""
+    wait = getattr(form, "throttled_seconds", 0)
+    if wait:
+        response.status_code = 429
+        response["Retry-After"] = str(wait)
+    return response
 
 
 @method_decorator([sensitive_post_parameters(), csrf_protect, never_cache], name="dispatch")
@@ -32,31 +32,14 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        email = request.POST.get("username", "")
-        retry_after = signin_retry_after(address=_client_address(request), email=email)
-        if retry_after:
-            form = self.get_form()
-            form.errors.clear()
-            response = self.render_to_response(
-                self.get_context_data(form=form, throttled_seconds=retry_after)
-            )
-            response.status_code = 429
-            response["Retry-After"] = str(retry_after)
-            return response
-        return super().post(request, *args, **kwargs)
-
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        signin_success_reset(
-            address=_client_address(self.request), email=form.cleaned_data["username"]
-        )
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        known_device_remember(response, request=self.request, user=form.get_user())
+        return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        signin_failure_record(
-            address=_client_address(self.request), email=self.request.POST.get("username", "")
-        )
-        return super().form_invalid(form)
+        response = super().form_invalid(form)
+        return throttled_response(response, form)
 
 
 class SignOutView(auth_views.LogoutView):

@@ -19,6 +19,7 @@ from django.test import Client as HttpClient
 from django_redis import get_redis_connection
 from django_tenants.utils import schema_context
 
+from config import devservices
 from tenants.models import AgencyRole, Client, ClientRole, Engagement, User
 from tenants.services import client_provision, public_tenant_ensure
 from tests.factories import (
@@ -157,6 +158,19 @@ def committed_db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]
     with django_db_blocker.unblock():
         yield
         _empty_tables()
+
+
+def subprocess_database_url() -> str:
+    """The test database as a DATABASE_URL, for a manage.py or gunicorn process a test starts
+    (a TCP host or the embedded server's Unix socket directory)."""
+    db = connection.settings_dict
+    return devservices.database_url(
+        user=str(db["USER"] or "postgres"),
+        password=str(db.get("PASSWORD") or ""),
+        host=str(db["HOST"] or "127.0.0.1"),
+        port=str(db["PORT"] or ("" if str(db["HOST"]).startswith("/") else 5432)),
+        name=str(db["NAME"]),
+    )
 
 
 def host_of(tenant: Client) -> str:

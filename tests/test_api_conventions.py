@@ -2,6 +2,7 @@
 throttling, cursor pagination and incremental sync, public ids only, constant query counts,
 the OpenAPI document, and the base class that makes the checks impossible to forget."""
 
+import base64
 import datetime as dt
 import json
 import re
@@ -12,6 +13,7 @@ from typing import Any
 
 import drf_spectacular_sidecar
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -52,6 +54,7 @@ def generous_rate(settings: Any) -> None:
     allow_many_requests(settings)
 
 
+STATICFILES_DIRS = [Path(path) for path in settings.STATICFILES_DIRS]
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code", "errors"}
 
 
@@ -535,6 +538,69 @@ def test_invalid_or_foreign_cursor_is_400(world: World) -> None:
         assert "cursor" in problem["errors"]
 
 
+def _forged_cursor(tag: str, values: list[str]) -> str:
+    """A cursor written by hand, in the shape the API's own cursors had before signing."""
+    raw = json.dumps({"r": tag, "p": values}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _tampered(cursor: str) -> str:
+    middle = len(cursor) // 2
+    return cursor[:middle] + ("A" if cursor[middle] != "A" else "B") + cursor[middle + 1 :]
+
+
+def test_cursors_are_signed_and_bound_to_tenant_key_list_and_filters(
+    world: World, generous_rate: None
+) -> None:
+    _brief_ids(world, 3, track="ai_ml_engineer")
+    with schema_context(world.other_tenant.schema_name):
+        RoleBriefFactory.create_batch(2)
+    client = api(world.tenant, world.raw("client"))
+    own = client.get("/api/v1/briefs/?page_size=1&track=ai_ml_engineer").json()["next_cursor"]
+    follow = client.get("/api/v1/briefs/", {"cursor": own, "track": "ai_ml_engineer"})
+    assert follow.status_code == 200
+    # page_size and updated_after may change between pages: the position stays meaningful.
+    assert (
+        client.get(
+            "/api/v1/briefs/",
+            {"cursor": own, "track": "ai_ml_engineer", "page_size": 5, "updated_after": _PAST},
+        ).status_code
+        == 200
+    )
+    agency_cursor = (
+        api(world.tenant, world.raw("agency_a")).get("/api/v1/briefs/?page_size=1").json()
+    )["next_cursor"]
+    other_tenant_cursor = (
+        api(world.other_tenant, world.raw("other_client")).get("/api/v1/briefs/?page_size=1")
+    ).json()["next_cursor"]
+    submissions_cursor = client.get("/api/v1/submissions/?page_size=1").json()["next_cursor"]
+    with schema_context(world.tenant.schema_name):
+        anywhere = RoleBrief.objects.order_by("updated_at").first()
+        assert anywhere is not None
+        forged = _forged_cursor("brief", [anywhere.updated_at.isoformat(), str(anywhere.pk)])
+        forged_uuid = _forged_cursor(
+            "brief", [anywhere.updated_at.isoformat(), str(anywhere.public_id)]
+        )
+    attempts = {
+        "forged": (forged_uuid, {}),
+        "forged with an internal id": (forged, {}),
+        "tampered": (_tampered(own), {"track": "ai_ml_engineer"}),
+        "another key's": (agency_cursor, {}),
+        "another tenant's": (other_tenant_cursor, {}),
+        "another list's": (submissions_cursor, {}),
+        "another filter's": (own, {"track": "python_developer"}),
+        "without its filter": (own, {}),
+    }
+    for label, (cursor, params) in attempts.items():
+        assert cursor, label
+        response = client.get("/api/v1/briefs/", {"cursor": cursor, **params})
+        problem = assert_problem(response, 400, "validation_error")
+        assert "cursor" in problem["errors"], label
+
+
+_PAST = "2020-01-01T00:00:00Z"
+
+
 # --- what responses reveal ----------------------------------------------------------------------
 
 
@@ -658,13 +724,19 @@ def test_docs_page_loads_its_assets_locally(world: World) -> None:
     page = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
-    assert "/api/schema/" in page
-    # Every asset the page loads ships with drf-spectacular-sidecar (no internet needed).
-    static_root = Path(drf_spectacular_sidecar.__file__).parent / "static"
+    # No inline script (Content-Security-Policy): the init script is a request of its own.
+    assert '<script src="/api/docs/?script="></script>' in page
+    assert "<script>" not in page and "<style" not in page
+    init = api(world.tenant).get("/api/docs/?script=")
+    assert init.status_code == 200 and init["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in init.content.decode()
+    # Every asset the page loads ships with drf-spectacular-sidecar or with the product
+    # (no internet needed).
+    roots = [Path(drf_spectacular_sidecar.__file__).parent / "static", *STATICFILES_DIRS]
     assets = re.findall(r'(?:src|href)="/static/([^"]+)"', page)
     assert len(assets) >= 4
     for asset in assets:
-        assert (static_root / asset).is_file(), asset
+        assert any((root / asset).is_file() for root in roots), asset
 
 
 # --- the base class makes the checks impossible to forget ---------------------------------------

@@ -29,6 +29,7 @@ from api.keys import (
 from audit.models import AuditEntry
 from tenants.models import AgencyRole, ApiKey, ClientRole, EngagementStatus
 from tests.api_support import api, host_of, make_key
+from tests.conftest import subprocess_database_url
 from tests.factories import AgencyFactory, EngagementFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,13 +221,10 @@ def test_command_refuses_bad_input_with_one_line_and_writes_nothing(
 
 
 def test_command_in_a_real_process_gives_a_working_key(committed_db: Any, tenant_a: Any) -> None:
-    settings_dict = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{settings_dict['USER'] or 'postgres'}@"
-        f"{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}"
-        f"/{settings_dict['NAME']}",
+        "DATABASE_URL": subprocess_database_url(),
     }
     result = subprocess.run(
         [

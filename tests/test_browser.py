@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -36,10 +35,11 @@ from hiring.models import BriefStatus, ImportJob, ImportStatus, RoleBrief, Stage
 from hiring.readiness import brief_readiness_gaps
 from hiring.services.briefs import brief_create, brief_open
 from hiring.services.submissions import submission_create
+from notifications.models import Notification
 from scoring.models import Scorecard, ScorecardStatus, ShortlistEntry
 from scoring.services import assignment_create, scorecard_save, shortlist_compute
-from tests.conftest import host_of
-from tests.factories import TEST_PASSWORD, ready_brief_data
+from tests.conftest import host_of, subprocess_database_url
+from tests.factories import TEST_PASSWORD, ImportJobFactory, ready_brief_data
 
 CHROMIUM = os.environ.get("BROWSER_TESTS_CHROMIUM", "/usr/bin/chromium")
 
@@ -83,6 +83,15 @@ PROOF = {
 
 expect.set_options(timeout=10_000)
 
+CSP_VIOLATION_LISTENER = """
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__reportCspViolation(
+    `CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'} ` +
+    `in ${event.sourceFile || event.documentURI}:${event.lineNumber} ` +
+    `(${(event.sample || '').slice(0, 80)})`);
+});
+"""
+
 
 # --- the server and the browser ------------------------------------------------------------------
 
@@ -91,15 +100,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(str(db["USER"] or ""), safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(str(db["PASSWORD"]), safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{credentials}@{db['HOST'] or ''}{port}/{db['NAME']}"
 
 
 def _log_tail(path: Path, lines: int = 40) -> str:
@@ -126,7 +126,7 @@ def server(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> It
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": subprocess_database_url(),
         "DATABASE_CONN_MAX_AGE": "0",  # no idle connection may hold up the tables' TRUNCATE
         "REDIS_URL": settings.REDIS_URL,
         "TEST_REDIS_DB": str(settings.TEST_REDIS_DB),
@@ -296,6 +296,12 @@ def tab(browser: Any, server: Server, tenant_a: Any) -> Iterator[Tab]:
     page.on("console", on_console)
     page.on("pageerror", lambda error: found.problems.append(f"page error: {error}"))
     page.on("response", on_response)
+    # Every page of every test runs under the Content-Security-Policy: a violation (Chromium
+    # also logs most as console errors) is a problem of the test that caused it.
+    context.expose_binding(
+        "__reportCspViolation", lambda _source, text: found.problems.append(text)
+    )
+    context.add_init_script(CSP_VIOLATION_LISTENER)
     try:
         yield found
     finally:
@@ -732,4 +738,116 @@ def test_recruiter_uploads_a_csv_and_the_progress_page_updates_itself(
         assert (job.status, job.done_rows, job.failed_rows) == (ImportStatus.DONE, 1, 1)
         assert Submission.objects.filter(candidate__full_name="Imported Person").exists()
     tab.screenshot("browser-import.png")
+    tab.assert_no_problems()
+
+
+# --- 5. every main page under the Content-Security-Policy ------------------------------------
+
+
+def _assert_strict_policy(response: Any) -> None:
+    policy = response.headers.get("content-security-policy", "")
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    assert "'self'" in directives.get("script-src", []), (response.url, policy)
+    for directive in ("script-src", "style-src"):
+        assert "'unsafe-inline'" not in directives.get(directive, []), (response.url, policy)
+        assert "'unsafe-eval'" not in directives.get(directive, []), (response.url, policy)
+    assert directives.get("object-src") == ["'none'"], policy
+    assert directives.get("frame-ancestors") == ["'none'"], policy
+
+
+def test_the_main_pages_work_under_a_strict_content_security_policy(
+    committed_db, tenant_a, as_role, tab, server
+):
+    """The brief form with its live readiness panel, the shortlist with its charts, an
+    import's self-updating progress page, notifications, a new API key, the API docs and the
+    platform admin's sign-in: each document carries the policy, and not one script, style or
+    chart is blocked by it (a securitypolicyviolation event or a console error fails)."""
+    manager = as_role(tenant_a, "admin")
+    recruiter = as_role(tenant_a, "recruiter")
+    interviewer = as_role(tenant_a, "interviewer")
+    brief = _open_brief(tenant_a, manager, title="Forecasting engineer")
+    for name, digits in (("Priya Balanced", "44444"), ("Marco Steady", "33343")):
+        submission = _submit(tenant_a, brief, recruiter, name)
+        _assign(tenant_a, manager, submission, interviewer)
+        _score(tenant_a, submission, interviewer, digits)
+    with schema_context(tenant_a.schema_name):
+        assert shortlist_compute(brief=brief) is not None
+        Notification.objects.create(
+            recipient=manager.user,
+            kind="scorecard_overdue",
+            title="Scorecard overdue: Priya Balanced",
+            body="Two lines\nof body.",
+            link=f"/briefs/{brief.public_id}/",
+        )
+    page = tab.page
+    documents: list[Any] = []
+    page.on(
+        "response", lambda r: documents.append(r) if r.request.resource_type == "document" else None
+    )
+
+    # The brief form: htmx swaps the readiness panel in place.
+    tab.sign_in_to("/briefs/new/", manager.user)
+    tab.wait_for_htmx()
+    panel = page.locator("#readiness-panel")
+    page.locator("input[name=needs][value=genai]").check()
+    expect(panel.locator(".area", has_text="GenAI evaluation plan")).to_contain_text("missing")
+    page.get_by_label("Title").fill("Support assistant")
+    assert page.evaluate("() => htmx.config.includeIndicatorStyles") is False
+
+    # The shortlist and its SVG charts, drawn with their colours (presentation attributes).
+    page.goto(tab.url(f"/briefs/{brief.public_id}/shortlist/"))
+    charts = page.locator("svg.sc-chart")
+    expect(charts.first).to_be_visible()
+    fill = page.evaluate(
+        "() => getComputedStyle(document.querySelector('svg.sc-chart g.sc-bar rect')).fill"
+    )
+    assert fill not in ("", "none", "rgb(0, 0, 0)"), fill
+
+    # An import in progress: the status block polls itself with htmx.
+    with schema_context(tenant_a.schema_name):
+        job = ImportJobFactory(
+            agency=recruiter.agency,
+            uploaded_by_user_id=recruiter.user.pk,
+            status=ImportStatus.RUNNING,
+            total_rows=4,
+            done_rows=1,
+        )
+    page.context.clear_cookies()
+    tab.sign_in_to(f"/imports/{job.public_id}/", recruiter.user)
+    tab.wait_for_htmx()
+    with page.expect_response(
+        lambda r: (
+            f"/imports/{job.public_id}/" in r.url and r.request.headers.get("hx-request") == "true"
+        ),
+        timeout=10_000,
+    ):
+        pass
+    expect(page.locator("#import-status progress")).to_be_visible()
+    width = page.evaluate("() => document.querySelector('#import-status progress').offsetWidth")
+    assert width > 300, width  # its width comes from the stylesheet now, not a style attribute
+
+    # Notifications, a new API key, and the API docs (Swagger UI, from our own static files).
+    page.context.clear_cookies()
+    tab.sign_in_to("/notifications/", manager.user)
+    expect(page.get_by_text("Scorecard overdue: Priya Balanced")).to_be_visible()
+    page.goto(tab.url("/settings/api-keys/new/"))
+    page.get_by_label("Name").fill("Greenhouse sync")
+    page.locator("input[name=scopes]").first.check()
+    page.get_by_role("button", name=re.compile("Create")).click()
+    expect(page.locator(".api-key-value")).to_be_visible()
+    padding = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.api-key-value')).paddingTop"
+    )
+    assert padding not in ("", "0px"), padding
+    page.goto(tab.url("/api/docs/"))
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("AI Hiring partner API")
+
+    # The platform admin's sign-in page on the public host.
+    page.goto(f"http://{settings.BASE_DOMAIN}:{server.port}/admin/login/")
+    expect(page.locator("#login-form")).to_be_visible()
+
+    assert documents, "no document was loaded"
+    for response in documents:
+        if response.status < 300:
+            _assert_strict_policy(response)
     tab.assert_no_problems()

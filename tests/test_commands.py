@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from hiring.models import Stage
 from tenants.models import Agency, AgencyMembership, Client, ClientMembership, Engagement, User
+from tests.conftest import subprocess_database_url
 from tests.factories import AgencyFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,13 +157,10 @@ def test_commands_build_a_working_setup(tenant_a):
 
 
 def _manage(*args: str) -> subprocess.CompletedProcess[str]:
-    settings_dict = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{settings_dict['USER'] or 'postgres'}@"
-        f"{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}"
-        f"/{settings_dict['NAME']}",
+        "DATABASE_URL": subprocess_database_url(),
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],

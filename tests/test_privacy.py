@@ -43,6 +43,7 @@ from hiring.tasks.privacy import retention_apply_task
 from outbox.models import OutboxEvent
 from tenants.models import Client
 from tenants.tasks import send_to_tenant
+from tests.conftest import subprocess_database_url
 from tests.factories import AgencyFactory, EngagementFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -622,13 +623,10 @@ def test_command_bad_input_is_one_line_and_changes_nothing(tenant_a, tenant_b, a
 
 
 def test_command_in_a_real_process_exits_non_zero_with_one_line(committed_db):
-    settings_dict = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{settings_dict['USER'] or 'postgres'}@"
-        f"{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}"
-        f"/{settings_dict['NAME']}",
+        "DATABASE_URL": subprocess_database_url(),
     }
     result = subprocess.run(
         [

@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
 from api.errors import django_validation_errors
+from hiring.text import line_text_clean
 
 UNKNOWN_FIELD = "Unknown field: it cannot be set through the API."
 
@@ -24,6 +25,19 @@ class StrictKeysMixin:
             if unknown:
                 raise ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class LineTextField(serializers.CharField):
+    """Input text on one line (names, e-mails, links, labels): a line break or any control
+    character is refused with the field named (hiring.text.line_text_clean). The JSON parser
+    already refuses other control characters everywhere; this adds line breaks."""
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        try:
+            return line_text_clean(value)
+        except DjangoValidationError as error:
+            raise ValidationError(error.messages) from None
 
 
 class AgencyRefSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
 from api.endpoints.common import (
     AgencyRefSerializer,
+    LineTextField,
     StrictKeysMixin,
     service_errors,
     validated_input,
@@ -220,18 +221,22 @@ def _optional_text(limit: int) -> serializers.CharField:
     return serializers.CharField(max_length=limit, allow_blank=True, required=False)
 
 
+def _optional_line(limit: int) -> serializers.CharField:
+    return LineTextField(max_length=limit, allow_blank=True, required=False)
+
+
 class CandidateInputSerializer(StrictKeysMixin, serializers.Serializer):
-    full_name = serializers.CharField(max_length=CANDIDATE_TEXT_FIELDS["full_name"])
-    email = _optional_text(CANDIDATE_TEXT_FIELDS["email"])
-    phone = _optional_text(CANDIDATE_TEXT_FIELDS["phone"])
-    location = _optional_text(CANDIDATE_TEXT_FIELDS["location"])
-    availability = _optional_text(CANDIDATE_TEXT_FIELDS["availability"])
+    full_name = LineTextField(max_length=CANDIDATE_TEXT_FIELDS["full_name"])
+    email = _optional_line(CANDIDATE_TEXT_FIELDS["email"])
+    phone = _optional_line(CANDIDATE_TEXT_FIELDS["phone"])
+    location = _optional_line(CANDIDATE_TEXT_FIELDS["location"])
+    availability = _optional_line(CANDIDATE_TEXT_FIELDS["availability"])
     summary = _optional_text(CANDIDATE_TEXT_FIELDS["summary"])
     links = serializers.ListField(
-        child=serializers.CharField(max_length=500), max_length=MAX_LINKS, required=False
+        child=LineTextField(max_length=500), max_length=MAX_LINKS, required=False
     )
     skills = serializers.ListField(
-        child=serializers.CharField(max_length=60), max_length=50, required=False
+        child=LineTextField(max_length=60), max_length=50, required=False
     )
 
 
@@ -242,7 +247,7 @@ class ProofInputSerializer(StrictKeysMixin, serializers.Serializer):
     monitoring = _optional_text(5000)
     quality_dip = _optional_text(5000)
     links = serializers.ListField(
-        child=serializers.CharField(max_length=500), max_length=MAX_LINKS, required=False
+        child=LineTextField(max_length=500), max_length=MAX_LINKS, required=False
     )
 
 
@@ -258,7 +263,7 @@ class SubmissionCreateSerializer(serializers.Serializer):
     rate_amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False
     )
-    rate_currency = serializers.CharField(max_length=3, allow_blank=True, required=False)
+    rate_currency = LineTextField(max_length=3, allow_blank=True, required=False)
 
 
 class MoveStageSerializer(serializers.Serializer):

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
-from api.endpoints.common import validated_input
+from api.endpoints.common import LineTextField, validated_input
 from api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from api.webhooks.events import WEBHOOK_EVENT_TYPES
 from api.webhooks.subscriptions import (
@@ -63,18 +63,18 @@ class WebhookWithSecretSerializer(WebhookSubscriptionSerializer):
 
 
 class WebhookCreateSerializer(serializers.Serializer):
-    url = serializers.CharField(
+    url = LineTextField(
         max_length=500,
         help_text="The https endpoint to post events to. Private, loopback and link-local "
         "addresses are refused; redirects are not followed.",
     )
     event_types = serializers.ListField(
-        child=serializers.CharField(max_length=60),
+        child=LineTextField(max_length=60),
         required=False,
         max_length=len(WEBHOOK_EVENT_TYPES),
         help_text="Event types to receive; empty or omitted for all the key may receive.",
     )
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = LineTextField(max_length=200, required=False, allow_blank=True)
 
 
 class DeliveryEventSerializer(serializers.Serializer):

@@ -26,6 +26,7 @@ from api.webhooks.targets import (
 )
 from audit.actors import Actor
 from audit.services import audit_record
+from hiring.text import subject_line
 from observability.metrics import webhook_attempt_observe
 from tenants.models import ApiKey, ClientMembership, ClientRole
 from tenants.schema import current_client, current_schema_name
@@ -233,7 +234,7 @@ def _admins_notify_disabled(
         logger.warning("webhook %s switched off; %s has no admin to tell", subscription, client)
         return
     description = f"\nDescription: {subscription.description}" if subscription.description else ""
-    subject = "A webhook was switched off: its endpoint kept failing"
+    subject = subject_line("A webhook was switched off: its endpoint kept failing")
     message = (
         f"Hello,\n\n"
         f"We switched off a webhook subscription in the {client.name} workspace because its "

@@ -8,6 +8,7 @@ it resolves PostgreSQL and Redis for `make run` / `make test`.
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 
 from observability.logs import logging_config
 
@@ -41,7 +42,8 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    # django.contrib.admin with the throttled sign-in (tenants/admin_site.py).
+    "tenants.admin_apps.PlatformAdminConfig",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -87,10 +89,13 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 MIDDLEWARE = [
     # Request id, log context and latency of every request, whatever answers it.
     "observability.middleware.RequestContextMiddleware",
+    # A NUL byte in the path, query string or a form field is a 400 before anything reads it.
+    "tenants.middleware.NulRefusalMiddleware",
     # Health, readiness and metrics answer on any host, before tenant routing can 404 them.
     "tenants.middleware.HealthCheckMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,6 +115,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.workspace",
@@ -160,9 +166,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sign-in throttling: failures counted per (address, email) and per address in Redis.
+# Sign-in throttling (tenants/signin_throttle.py, docs/security.md). Per account and address:
+# LOGIN_FAILURE_LIMIT free failures, then blocks of 1, 2, 4 ... minutes up to an hour; the
+# count is kept a day after the last failure. Per address and per account: fixed windows,
+# with limits far above what an office's typos reach. A known device is held only to its own
+# count.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+LOGIN_DELAY_BASE_SECONDS = env.int("LOGIN_DELAY_BASE_SECONDS", default=60)
+LOGIN_DELAY_MAX_SECONDS = env.int("LOGIN_DELAY_MAX_SECONDS", default=60 * 60)
+LOGIN_FAILURE_MEMORY_SECONDS = env.int("LOGIN_FAILURE_MEMORY_SECONDS", default=24 * 60 * 60)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=300)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=50)
+# How long a browser that signed in stays a known device of the account (tenants/signin_devices).
+KNOWN_DEVICE_COOKIE_AGE = env.int("KNOWN_DEVICE_COOKIE_AGE", default=30 * 24 * 60 * 60)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -174,6 +191,23 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (Django's own middleware; docs/security.md): scripts, styles, images,
+# fonts and requests only from the page's own host. No inline script or style attribute runs;
+# a <script> or <style> element needs the response's nonce (`{{ csp_nonce }}` in templates),
+# which Django's own pages (CSRF failure, admin) carry. SVG charts use presentation
+# attributes, htmx's indicator style lives in app.css.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -14,6 +14,7 @@ from audit.services import audit_record
 from hiring.models import BriefShare, BriefStatus, Need, RateUnit, RemotePolicy, RoleBrief, Track
 from hiring.readiness import brief_readiness_gaps
 from hiring.rubric import CATEGORY_CODES, default_weights_and_floors
+from hiring.text import line_text_clean, long_text_clean
 from outbox.services import outbox_record
 from tenants.models import Engagement, EngagementStatus
 from tenants.schema import current_client
@@ -34,6 +35,8 @@ TEXT_FIELDS = {
     "eval_latency_budget": 2000,
     "location": 200,
 }
+# Text fields typed on one line (the form shows an input, not a text area).
+LINE_TEXT_FIELDS = frozenset({"kpi_target", "post_launch_owner", "location"})
 BOOL_FIELDS = ("uses_llm", "uses_rag", "uses_agents", "data_sources_exist", "data_use_approved")
 EDITABLE_FIELDS = (
     "title",
@@ -62,6 +65,15 @@ STATUS_TRANSITIONS = {
 }
 
 
+def _text_value(raw: object, field: str, errors: dict[str, str], *, multiline: bool) -> str:
+    """Cleaned text (hiring.text); a refusal is filed under the field and gives ""."""
+    try:
+        return (long_text_clean if multiline else line_text_clean)(raw or "")
+    except ValidationError as error:
+        errors[field] = error.messages[0]
+        return ""
+
+
 def _clean_brief_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     """Validate and normalise brief input. Unknown keys are refused, not ignored."""
     errors: dict[str, str] = {}
@@ -71,8 +83,8 @@ def _clean_brief_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any
     cleaned: dict[str, Any] = {}
 
     if "title" in data or not partial:
-        title = str(data.get("title") or "").strip()
-        if not title:
+        title = _text_value(data.get("title"), "title", errors, multiline=False)
+        if not title and "title" not in errors:
             errors["title"] = "A title is required."
         elif len(title) > 200:
             errors["title"] = "Keep the title under 200 characters."
@@ -98,8 +110,8 @@ def _clean_brief_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any
             cleaned[field] = value
     for field, limit in TEXT_FIELDS.items():
         if field in data:
-            value = str(data[field] or "").strip()
-            if len(value) > limit:
+            value = _text_value(data[field], field, errors, multiline=field not in LINE_TEXT_FIELDS)
+            if field not in errors and len(value) > limit:
                 errors[field] = f"Keep this under {limit} characters."
             cleaned[field] = value
     if "headcount" in data:
@@ -297,7 +309,10 @@ def brief_open(
             code="brief_not_openable",
         )
     gaps = brief_readiness_gaps(brief.__dict__)
-    override_reason = (override_reason or "").strip()
+    try:
+        override_reason = long_text_clean(override_reason)
+    except ValidationError as error:
+        raise ValidationError({"override_reason": error.messages}) from None
     if gaps and not override_reason:
         raise ValidationError(
             {

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from hiring.text import subject_line
 from notifications.models import Notification, ReminderLog
 from notifications.preferences import (
     PREFERENCES_PATH,
@@ -253,7 +254,9 @@ def _email_message(
         },
     )
     return EmailMessage(
-        subject=notification.title,
+        # Titles quote names and titles people typed (some stored before they were checked):
+        # a line break in a subject would make every send of this e-mail fail.
+        subject=subject_line(notification.title),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
