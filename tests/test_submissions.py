@@ -391,3 +391,48 @@ def test_concurrent_submissions_of_one_person_give_exactly_one_owner(committed_d
         assert Candidate.objects.count() == 1
         assert CandidateOwnership.objects.count() == 1
         assert Submission.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("full_name", "Dana Scully\r\nBcc: everyone@corp.example"),
+        ("location", "Lisbon\x00"),
+        ("email", "dana@corp.example\n"),
+        ("summary", "Ships models\x1b[31m in red"),
+    ],
+)
+def test_control_characters_in_the_person_are_refused_and_nothing_is_stored(setup, field, value):
+    """The attack: a CR/LF in a candidate's name was stored, and every e-mail quoting it then
+    failed on each retry ("Header values may not contain linefeed")."""
+    if field == "email":
+        value = "dana@corp.example\nx"
+    with pytest.raises(ValidationError) as error:
+        submit(setup, candidate_data=person(**{field: value}))
+    assert field in error.value.message_dict
+    assert not Submission.objects.exists() and not Candidate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_control_characters_in_proof_and_reasons_are_refused(setup):
+    with pytest.raises(ValidationError) as error:
+        submit(setup, proof={**FULL_PROOF, "proof_baseline": "Baseline\x07 was 60% accurate."})
+    assert "proof_baseline" in error.value.message_dict
+    submission = submit(setup)
+    with pytest.raises(ValidationError) as refused:
+        submission_move_stage(
+            actor=Actor.system("tests"),
+            submission=submission,
+            to_stage="rejected",
+            reason="Rate\x00 too high",
+        )
+    assert "reason" in refused.value.message_dict
+    # Line breaks in long text are fine: a reason may run over lines.
+    moved = submission_move_stage(
+        actor=Actor.system("tests"),
+        submission=submission,
+        to_stage="rejected",
+        reason="Rate too high.\r\nAsk again next quarter.",
+    )
+    assert moved.stage_changes.last().reason == "Rate too high.\nAsk again next quarter."

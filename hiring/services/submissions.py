@@ -33,6 +33,7 @@ from hiring.models import (
 from hiring.resumes import resume_store
 from hiring.selectors import brief_visible_to_agency
 from hiring.stages import CLOSED_STAGES
+from hiring.text import line_text_clean, long_text_clean, text_problem
 from outbox.services import outbox_record
 from tenants.models import Agency, Engagement, EngagementStatus
 from tenants.schema import current_client
@@ -57,6 +58,8 @@ PROOF_REQUIRED = {
     Track.AI_ML_ENGINEER: PROOF_TEXT_FIELDS,
 }
 PROOF_MIN_CHARS = 20
+# Text about the person that may run over lines; the other fields are one line each.
+LONG_CANDIDATE_FIELDS = frozenset({"summary"})
 MAX_LINKS = 10
 
 
@@ -84,7 +87,11 @@ def _clean_links(raw: Any, field: str) -> list[str]:
     links = []
     for link in raw:
         link = str(link).strip()
-        if not link.startswith(("https://", "http://")) or len(link) > 500:
+        if (
+            not link.startswith(("https://", "http://"))
+            or len(link) > 500
+            or text_problem(link, multiline=False)
+        ):
             raise ValidationError({field: "Links must be http(s) addresses."})
         links.append(link)
     return links
@@ -98,7 +105,12 @@ def candidate_input_clean(data: dict[str, Any]) -> CandidateInput:
         errors["candidate"] = f"Unknown candidate fields: {', '.join(sorted(unknown))}."
     values = {}
     for field, limit in CANDIDATE_TEXT_FIELDS.items():
-        value = str(data.get(field) or "").strip()
+        clean = long_text_clean if field in LONG_CANDIDATE_FIELDS else line_text_clean
+        try:
+            value = clean(data.get(field) or "")
+        except ValidationError as error:
+            errors[field] = " ".join(error.messages)
+            value = ""
         if len(value) > limit:
             errors[field] = f"Keep this under {limit} characters."
         values[field] = value
@@ -125,6 +137,8 @@ def candidate_input_clean(data: dict[str, Any]) -> CandidateInput:
         skills = [s.strip() for s in skills.split(",") if s.strip()]
     if not isinstance(skills, list) or len(skills) > 50 or any(len(str(s)) > 60 for s in skills):
         errors["skills"] = "Give up to 50 skills of up to 60 characters each."
+    elif any(problem := text_problem(str(s), multiline=False) for s in skills):
+        errors["skills"] = str(problem)
     else:
         profile["skills"] = [str(s).strip() for s in skills]
     if errors:
@@ -139,7 +153,11 @@ def _clean_proof(brief: RoleBrief, proof: dict[str, Any]) -> dict[str, Any]:
         errors["proof"] = f"Unknown proof fields: {', '.join(sorted(unknown))}."
     cleaned: dict[str, Any] = {}
     for field in PROOF_TEXT_FIELDS:
-        value = str(proof.get(field) or "").strip()
+        try:
+            value = long_text_clean(proof.get(field) or "")
+        except ValidationError as error:
+            errors[field] = " ".join(error.messages)
+            value = ""
         if len(value) > 5000:
             errors[field] = "Keep this under 5000 characters."
         cleaned[field] = value
@@ -384,7 +402,10 @@ def submission_move_stage(
     """A client moves a submission along its stages (allowed transitions only)."""
     if to_stage not in Stage.values:
         raise ValidationError({"stage": f"Use one of: {', '.join(Stage.values)}."})
-    reason = (reason or "").strip()
+    try:
+        reason = long_text_clean(reason)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from None
     if len(reason) > 2000:
         raise ValidationError({"reason": "Keep the reason under 2000 characters."})
     if to_stage == Stage.REJECTED and not reason:
@@ -402,7 +423,10 @@ def submission_withdraw(*, actor: Actor, submission: Submission, reason: str = "
     """The submitting agency takes its candidate back (from any open stage)."""
     if actor.agency_id != submission.agency_id:
         raise ConflictError("Only the submitting agency can withdraw.", code="not_your_submission")
-    reason = (reason or "").strip()[:2000]
+    try:
+        reason = long_text_clean(reason)[:2000]
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from None
     return _change_stage(
         actor=actor,
         submission=submission,
