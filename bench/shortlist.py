@@ -45,7 +45,7 @@ def main() -> None:
     from hiring.models import Candidate, Stage, Submission
     from hiring.services.briefs import brief_create, brief_open
     from scoring.models import SCORE_FIELDS, Scorecard, ScorecardStatus, Shortlist
-    from scoring.services import brief_policy, shortlist_compute
+    from scoring.services.shortlists import brief_policy, shortlist_compute
     from tenants.models import Agency, Engagement, User
     from tenants.schema import use_public_schema
     from tenants.services import client_provision, template_schema_ensure

@@ -16,7 +16,8 @@ from django_tenants.utils import tenant_context
 from audit.actors import Actor
 from hiring.models import InterviewAssignment, RoleBrief, Submission
 from scoring.models import Scorecard
-from scoring.services import assignment_create, scorecard_save, shortlist_compute
+from scoring.services.scorecards import assignment_create, scorecard_save
+from scoring.services.shortlists import shortlist_compute
 from tenants.models import Client, User
 
 EVIDENCE = {

@@ -94,8 +94,8 @@ class Shortlist(models.Model):
     duration_ms = models.PositiveIntegerField(default=0)
     scorecard_count = models.PositiveIntegerField(default=0)
     policy = models.JSONField(default=dict)
-    # What the calibration found (scoring.services.calibration_snapshot): per interviewer the
-    # estimated leniency and scale with the evidence behind them, the panel groups, and
+    # What the calibration found (scoring.services.shortlists.calibration_snapshot): per
+    # interviewer the estimated leniency and scale with the evidence behind them, the groups, and
     # whether the workspace's earlier briefs informed the estimate. Empty before method 2.
     calibration = models.JSONField(default=dict)
 

@@ -18,7 +18,7 @@ from api.keys import AGENCY_SCOPES, CLIENT_SCOPES, api_key_create, api_key_revok
 from audit.actors import Actor
 from hiring.models import BriefShare, BriefStatus
 from scoring.models import ScorecardStatus
-from scoring.services import scorecard_save
+from scoring.services.scorecards import scorecard_save
 from tenants.models import ApiKey, Client, ClientRole
 from tests.factories import (
     AgencyFactory,

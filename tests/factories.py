@@ -274,7 +274,7 @@ class ScorecardFactory(DjangoModelFactory):
     """A draft scorecard with nothing scored. `ScorecardFactory(submitted=True)` is a
     submitted one with every category scored 3, evidence and a recommendation; pass
     `score_a=...` etc. for other scores. Rows only: no audit entry, no outbox event (use
-    `scoring.services.scorecard_save` when the test is about those)."""
+    `scoring.services.scorecards.scorecard_save` when the test is about those)."""
 
     class Meta:
         model = Scorecard

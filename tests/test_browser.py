@@ -37,7 +37,8 @@ from hiring.services.briefs import brief_create, brief_open
 from hiring.services.submissions import submission_create
 from notifications.models import Notification
 from scoring.models import Scorecard, ScorecardStatus, ShortlistEntry
-from scoring.services import assignment_create, scorecard_save, shortlist_compute
+from scoring.services.scorecards import assignment_create, scorecard_save
+from scoring.services.shortlists import shortlist_compute
 from tests.conftest import host_of, subprocess_database_url
 from tests.factories import TEST_PASSWORD, ImportJobFactory, ready_brief_data
 

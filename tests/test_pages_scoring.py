@@ -33,7 +33,8 @@ from scoring.models import (
     ShortlistDecision,
     ShortlistEntry,
 )
-from scoring.services import assignment_create, scorecard_save, shortlist_compute
+from scoring.services.scorecards import assignment_create, scorecard_save
+from scoring.services.shortlists import shortlist_compute
 from tests.conftest import http_client
 from tests.factories import GENAI_PLAN, ready_brief_data
 

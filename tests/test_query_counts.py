@@ -32,7 +32,8 @@ from django_tenants.utils import schema_context
 from audit.actors import Actor
 from hiring.models import ImportStatus, RoleBrief, Stage, StageChange, Submission
 from hiring.services.submissions import submission_create
-from scoring.services import scorecard_save, shortlist_compute
+from scoring.services.scorecards import scorecard_save
+from scoring.services.shortlists import shortlist_compute
 from tenants.models import Agency, Client, EngagementStatus
 from tests.api_support import PROOF, api
 from tests.conftest import Acting

@@ -48,14 +48,10 @@ from scoring.selectors import (
     shortlist_calibration,
     shortlist_entries_uncalibrated,
 )
-from scoring.services import (
-    assignment_create,
-    decision_record,
-    floor_override_set,
-    scorecard_save,
-    scoring_settings_update,
-    shortlist_compute,
-)
+from scoring.services.decisions import decision_record, floor_override_set
+from scoring.services.scorecards import assignment_create, scorecard_save
+from scoring.services.settings import scoring_settings_update
+from scoring.services.shortlists import shortlist_compute
 from tenants.models import Agency, Client, ClientRole, User
 from tenants.selectors import WorkspaceAccess
 from tests.factories import (

@@ -32,7 +32,8 @@ from scoring.models import (
     Shortlist,
     ShortlistEntry,
 )
-from scoring.services import assignment_create, scorecard_save, shortlist_compute
+from scoring.services.scorecards import assignment_create, scorecard_save
+from scoring.services.shortlists import shortlist_compute
 from scoring.tasks.analytics import agency_analytics_refresh
 from scoring.tasks.shortlists import RECOMPUTE_DEBOUNCE_SECONDS
 from tenants.models import Agency, Client, ClientRole, User

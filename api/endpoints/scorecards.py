@@ -28,7 +28,7 @@ from hiring.models import InterviewAssignment, Submission
 from hiring.rubric import CATEGORY_CODES
 from hiring.selectors import access_submission_by_id
 from scoring.models import EVIDENCE_FIELDS, Recommendation, Scorecard, ScorecardStatus
-from scoring.services import scorecard_save
+from scoring.services.scorecards import scorecard_save
 from tenants.models import ClientMembership, User
 
 SERVICE_FIELD_PATHS = {

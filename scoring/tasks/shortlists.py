@@ -5,7 +5,7 @@ from django_redis import get_redis_connection
 
 from hiring.models import RoleBrief
 from outbox.models import OutboxEvent
-from scoring.services import shortlist_compute
+from scoring.services.shortlists import shortlist_compute
 from tenants.schema import current_schema_name
 from tenants.tasks import send_to_tenant
 

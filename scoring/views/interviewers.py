@@ -16,9 +16,7 @@ from scoring.forms import (
     AssignInterviewerForm,
 )
 from scoring.selectors import assignments_with_own_scorecard
-from scoring.services import (
-    assignment_create,
-)
+from scoring.services.scorecards import assignment_create
 from tenants.models import ClientMembership, User
 from tenants.roles import BE_ASSIGNED_TO_SCORE, MANAGE_HIRING
 

@@ -27,10 +27,7 @@ from scoring.selectors import (
     own_scorecard,
     scorecards_visible,
 )
-from scoring.services import (
-    EVIDENCE_REQUIRED_SCORES,
-    scorecard_save,
-)
+from scoring.services.scorecards import EVIDENCE_REQUIRED_SCORES, scorecard_save
 from tenants.roles import ANY_CLIENT_ROLE, MANAGE_HIRING, SEE_ALL_SCORES
 
 

@@ -42,11 +42,7 @@ from scoring.selectors import (
     latest_shortlist,
     shortlist_entries,
 )
-from scoring.services import (
-    ADVANCE_TO,
-    decision_record,
-    floor_override_set,
-)
+from scoring.services.decisions import ADVANCE_TO, decision_record, floor_override_set
 from scoring.tasks import shortlists as shortlist_tasks
 from tenants.roles import DECIDE_ON_SHORTLISTS, SEE_ALL_SCORES
 from tenants.selectors import WorkspaceAccess, user_names

@@ -1,0 +1,1 @@
+"""Writes of the scoring app, one module per feature."""
