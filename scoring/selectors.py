@@ -33,19 +33,25 @@ from tenants.roles import SEE_ALL_SCORES
 from tenants.selectors import WorkspaceAccess
 
 
-def blind_assignments(*, user_id: int | None) -> QuerySet[InterviewAssignment]:
-    """The person's assignments on which they are blind: the submission is open for scoring
-    and their own scorecard is not submitted."""
-    if user_id is None:
-        return InterviewAssignment.objects.none()
+def assignments_awaiting_scorecard() -> QuerySet[InterviewAssignment]:
+    """Assignments whose interviewer has not submitted a scorecard while the submission is
+    open for scoring: the interviewer is blind on it, and it may be overdue."""
     submitted = Scorecard.objects.filter(
         submission_id=OuterRef("submission_id"),
         interviewer_id=OuterRef("interviewer_id"),
         status=ScorecardStatus.SUBMITTED,
     )
-    return InterviewAssignment.objects.filter(
-        interviewer_id=user_id, submission__stage__in=OPEN_FOR_SCORING
-    ).exclude(Exists(submitted))
+    return InterviewAssignment.objects.filter(submission__stage__in=OPEN_FOR_SCORING).exclude(
+        Exists(submitted)
+    )
+
+
+def blind_assignments(*, user_id: int | None) -> QuerySet[InterviewAssignment]:
+    """The person's assignments on which they are blind: the submission is open for scoring
+    and their own scorecard is not submitted."""
+    if user_id is None:
+        return InterviewAssignment.objects.none()
+    return assignments_awaiting_scorecard().filter(interviewer_id=user_id)
 
 
 def blind_submission_ids(
@@ -71,16 +77,9 @@ def blind_brief_ids_by_user(*, user_ids: Iterable[int]) -> dict[int, set[int]]:
     result: dict[int, set[int]] = {}
     if not ids:
         return result
-    submitted = Scorecard.objects.filter(
-        submission_id=OuterRef("submission_id"),
-        interviewer_id=OuterRef("interviewer_id"),
-        status=ScorecardStatus.SUBMITTED,
-    )
     for user_id, brief_id in (
-        InterviewAssignment.objects.filter(
-            interviewer_id__in=ids, submission__stage__in=OPEN_FOR_SCORING
-        )
-        .exclude(Exists(submitted))
+        assignments_awaiting_scorecard()
+        .filter(interviewer_id__in=ids)
         .values_list("interviewer_id", "submission__brief_id")
     ):
         result.setdefault(user_id, set()).add(brief_id)

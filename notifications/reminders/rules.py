@@ -4,14 +4,13 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from hiring.models import BriefShare, BriefStatus, InterviewAssignment, RoleBrief, Submission
 from hiring.readiness import brief_readiness_gaps
-from hiring.stages import AWAITING_CLIENT_STAGES, OPEN_FOR_SCORING
+from hiring.stages import AWAITING_CLIENT_STAGES
 from notifications.calendar import (
     brief_is_closing,
     business_days_waiting,
@@ -27,7 +26,7 @@ from notifications.reminders.context import (
     ReminderContext,
     reminder_context,
 )
-from scoring.models import Scorecard, ScorecardStatus
+from scoring.selectors import assignments_awaiting_scorecard
 from tenants.models import (
     AgencyMembership,
     ClientRole,
@@ -55,16 +54,9 @@ def _path(name: str, urlconf: str, public_id: object) -> str:
     return reverse(name, urlconf=urlconf, kwargs={"public_id": public_id})
 
 
-def overdue_assignments(ctx: ReminderContext) -> Any:
+def overdue_assignments(ctx: ReminderContext) -> QuerySet[InterviewAssignment]:
     cutoff = ctx.now - dt.timedelta(hours=ctx.rules.scorecard_overdue_hours)
-    submitted = Scorecard.objects.filter(
-        submission_id=OuterRef("submission_id"),
-        interviewer_id=OuterRef("interviewer_id"),
-        status=ScorecardStatus.SUBMITTED,
-    )
-    return InterviewAssignment.objects.filter(
-        due_at__lte=cutoff, submission__stage__in=OPEN_FOR_SCORING
-    ).exclude(Exists(submitted))
+    return assignments_awaiting_scorecard().filter(due_at__lte=cutoff)
 
 
 def due_scorecard_reminders(ctx: ReminderContext) -> list[DueReminder]:
