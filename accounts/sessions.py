@@ -74,8 +74,9 @@ def _on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: An
             "user": user,
             "family": family,
             # force_login's request has no host at all.
-            "host": str(request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", ""))
-            .split(":")[0][:253],
+            "host": str(request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")).split(
+                ":"
+            )[0][:253],
             "method": getattr(request, METHOD_ATTRIBUTE, SignInMethod.PASSWORD),
             "browser": browser_label(request.headers.get("User-Agent", "")),
         },

@@ -4,7 +4,6 @@ import time
 
 import pytest
 from django.conf import settings
-
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tenants.signin_devices import known_device_cookie_name
