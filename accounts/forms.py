@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 
 from accounts.managers import Manager
+from tenants.models import AgencyRole, ClientRole
 
 
 class InviteForm(forms.Form):
@@ -14,7 +15,11 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, manager: Manager, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = manager.grantable_roles()  # type: ignore[attr-defined]
+        # Any role of the team is accepted here, so that the service says why one above the
+        # manager's own is refused; the menu offers only those they may give.
+        role: Any = self.fields["role"]
+        role.choices = [*ClientRole.choices, *AgencyRole.choices]
+        role.widget.choices = manager.grantable_roles()
         self.fields["email"].widget.attrs.update({"autocomplete": "off"})
 
 

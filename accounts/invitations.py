@@ -58,8 +58,8 @@ def invitation_link(invitation: Invitation, *, links: Links) -> str:
     )
 
 
-def _expiry() -> Any:
-    return timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+def _expiry(sent_at: Any) -> Any:
+    return sent_at + timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
 
 
 def _team_of(invitation: Invitation) -> Team:
@@ -175,6 +175,7 @@ def invitation_create(*, manager: Manager, email: str, role: str, links: Links) 
         )
     try:
         with transaction.atomic():
+            now = timezone.now()
             invitation = Invitation.objects.create(
                 email=email,
                 client=team.client,
@@ -182,7 +183,9 @@ def invitation_create(*, manager: Manager, email: str, role: str, links: Links) 
                 role=role,
                 invited_by=manager.user,
                 link_nonce=secrets.token_hex(16),
-                expires_at=_expiry(),
+                created_at=now,
+                sent_at=now,
+                expires_at=_expiry(now),
             )
             team_audit(
                 team=team,
@@ -221,7 +224,7 @@ def invitation_resend(*, manager: Manager, invitation: Invitation, links: Links)
         _open_invitation_for(manager, invitation)
         invitation.link_nonce = secrets.token_hex(16)
         invitation.sent_at = timezone.now()
-        invitation.expires_at = _expiry()
+        invitation.expires_at = _expiry(invitation.sent_at)
         invitation.send_count += 1
         invitation.save(update_fields=["link_nonce", "sent_at", "expires_at", "send_count"])
         team_audit(
@@ -368,7 +371,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Invitation:
         )
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("client", "agency")
             .get(pk=invitation.pk)
         )

@@ -36,11 +36,14 @@ PEOPLE = [
 
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory, tenant_a):
-    with oidc_provider(
-        tmp_path_factory.mktemp("oidc"),
-        redirect_uris=[f"http://{host_of(tenant_a)}/accounts/sso/callback/"],
-        people=PEOPLE,
-    ) as running, override_settings(SSO_ALLOWED_PRIVATE_ISSUERS=[running.host_port]):
+    with (
+        oidc_provider(
+            tmp_path_factory.mktemp("oidc"),
+            redirect_uris=[f"http://{host_of(tenant_a)}/accounts/sso/callback/"],
+            people=PEOPLE,
+        ) as running,
+        override_settings(SSO_ALLOWED_PRIVATE_ISSUERS=[running.host_port]),
+    ):
         yield running
 
 

@@ -113,6 +113,8 @@ def _page(
             "team": manager.team,
             "members": members,
             "manager_role_label": manager.team.role_label(manager.role),
+            "grantable": manager.grantable_roles(),
+            "grantable_values": [value for value, _ in manager.grantable_roles()],
             "invitations": team_open_invitations(team=manager.team),
             "changes": change_lines(manager.team),
             "form": form or InviteForm(manager=manager),
