@@ -20,6 +20,10 @@ class InviteForm(forms.Form):
         role: Any = self.fields["role"]
         role.choices = [*ClientRole.choices, *AgencyRole.choices]
         role.widget.choices = manager.grantable_roles()
+        # The least reaching role first in mind: an invitation as admin is a deliberate choice.
+        self.fields["role"].initial = (
+            AgencyRole.RECRUITER if manager.team.is_agency else ClientRole.INTERVIEWER
+        )
         self.fields["email"].widget.attrs.update({"autocomplete": "off"})
 
 
