@@ -1,8 +1,10 @@
 """The platform admin (/admin/ on the public host): Django's admin with the product's sign-in.
 
-Its login form is `AdminSignInForm`, so a password guessed at /admin/login/ counts against
-the same throttle as every other sign-in, a blocked attempt answers 429 with Retry-After, and
-a successful one marks the browser as a known device like the product's own sign-in page.
+Its login form is `AdminSignInForm` in the product's sign-in view, so a password guessed at
+/admin/login/ counts against the same throttle as every other sign-in, a blocked attempt
+answers 429 with Retry-After, a right password goes on to the second factor (platform staff
+always need one, tenants.signin_steps) and only a finished sign-in marks the browser as a
+known device.
 Installed as the default admin site by `tenants.admin_apps.PlatformAdminConfig`
 (INSTALLED_APPS).
 """
