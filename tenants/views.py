@@ -91,15 +91,12 @@ def public_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def _dashboard(request: HttpRequest) -> HttpResponse:
-    port = request.get_port()
-    port_suffix = "" if port in ("80", "443") else f":{port}"
+    # "Open workspace" goes through the signed hand-off (accounts/handoff.py).
     return render(
         request,
         "public/dashboard.html",
         {
             "workspaces": workspaces_for_user(user=request.user),  # type: ignore[arg-type]
             "agency_memberships": agencies_of_user(user=request.user),  # type: ignore[arg-type]
-            "scheme": request.scheme,
-            "port_suffix": port_suffix,
         },
     )

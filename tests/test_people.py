@@ -24,7 +24,6 @@ from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
     AgencyMembershipFactory,
-    ClientMembershipFactory,
     EngagementFactory,
     UserFactory,
 )
