@@ -309,7 +309,6 @@ def test_people_pages_are_for_people_managers_only(tenant_a, as_role):
 
 def test_the_invitation_link_is_built_on_the_workspace_host(tenant_a, as_role):
     admin = as_role(tenant_a, "admin")
-    ClientMembershipFactory
     invitation = invitation_create(
         manager=Manager(user=admin.user, role="admin", team=Team(client=tenant_a)),
         email="host@example.test",
