@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from accounts.urls import sign_in_patterns, workspace_arrival_patterns
 from hiring.views.home import workspace_home
 from notifications import views as notification_views
 from pages.access import open_page
@@ -23,6 +24,8 @@ urlpatterns = [
         ),
         name="logout",
     ),
+    *sign_in_patterns(lambda because: open_page(because=because)),
+    *workspace_arrival_patterns(lambda because: open_page(because=because)),
     # Digest emails link here; it works without signing in (the token is the authority).
     path(
         "accounts/unsubscribe/<str:token>/",
@@ -32,6 +35,7 @@ urlpatterns = [
     path("", include("hiring.urls")),
     path("", include("scoring.urls")),
     path("", include("api.urls")),
+    path("", include("accounts.urls")),
     path("imports/", include("hiring.urls.imports")),
     path("notifications/", include("notifications.urls")),
 ]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from tenants.models import AgencyRole, ClientRole
+from tenants.roles import MANAGE_PEOPLE
 
 ROLE_LABELS = {**dict(ClientRole.choices), **dict(AgencyRole.choices)}
 
@@ -21,6 +22,8 @@ def _nav(access: Any) -> dict[str, bool]:
         "imports": access.is_agency or role in (ClientRole.ADMIN, ClientRole.HIRING_MANAGER),
         "api_keys": (client and role == ClientRole.ADMIN) or role == AgencyRole.AGENCY_ADMIN,
         "reminder_settings": client and role == ClientRole.ADMIN,
+        "people": role in MANAGE_PEOPLE,
+        "sign_in_settings": client and role == ClientRole.ADMIN,
     }
 
 

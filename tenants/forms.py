@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from tenants.signin_devices import known_device_of
+from tenants.signin_steps import second_factor_required
 from tenants.signin_throttle import (
     SignInAttempt,
     client_address,
@@ -30,6 +31,8 @@ class EmailSignInForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     throttled_seconds = 0
+    # Set when the password is right: whether a second step must come before a session.
+    second_factor_needed = False
 
     def clean_username(self) -> str:
         return normalized_email(self.cleaned_data["username"])
@@ -57,15 +60,18 @@ class EmailSignInForm(AuthenticationForm):
             raise
         if self.user_cache is None:  # an empty or malformed field: no password was checked
             signin_failure_record(attempt)
-        else:
+        elif not self.second_factor_needed:
             signin_success_record(attempt)
+        # With a second factor to come, the count starts over only when the code is right
+        # (tenants.signin_steps.signin_completed): a right password does not reset it.
         return cleaned
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
-        # Second factor (the people-and-sign-in issue): platform staff (user.is_staff) will be
-        # asked for one after the password is right and before a session starts. It goes here,
-        # or in a step the views run after form_valid; a known device will not skip it.
+        # The second factor (tenants.signin_steps): platform staff always, people with a
+        # device, people a workspace's policy covers. The view then starts no session but a
+        # pending sign-in; a known device does not skip it.
+        self.second_factor_needed = second_factor_required(user)
 
 
 class AdminSignInForm(EmailSignInForm, AdminAuthenticationForm):

@@ -28,6 +28,10 @@ class Client(TenantMixin):
     # Interviewers see the candidates they are asked to score; their contact details and
     # resumes only when the client chooses so (the hiring team always sees them).
     interviewers_see_contact_details = models.BooleanField(default=False)
+    # Sign-in rules a client admin sets (accounts/policy.py): admins and executives need a
+    # second factor; the people of the single sign-on's domains must come through it.
+    two_factor_required = models.BooleanField(default=False)
+    sso_mandatory = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=django_timezone.now)
 

@@ -31,3 +31,25 @@ ADMINISTER_WORKSPACE: Final = frozenset({ClientRole.ADMIN})
 ADMINISTER_AGENCY: Final = frozenset({AgencyRole.AGENCY_ADMIN})
 # The workspace's audit trail: who did what, and who read whose personal data.
 READ_AUDIT_TRAIL: Final = frozenset({ClientRole.ADMIN, ClientRole.EXECUTIVE})
+# Invite people, change their roles and remove them: client admins and hiring managers for the
+# client's own people, agency admins for their agency's. Nobody grants or touches a role above
+# their own (ROLE_RANK); only admins manage admins.
+MANAGE_PEOPLE: Final = frozenset(
+    {ClientRole.ADMIN, ClientRole.HIRING_MANAGER, AgencyRole.AGENCY_ADMIN}
+)
+# The roles a client admin can require two-factor sign-in for (accounts.SignInSettings).
+TWO_FACTOR_POLICY_ROLES: Final = frozenset({ClientRole.ADMIN, ClientRole.EXECUTIVE})
+# How far a role reaches when people are managed: higher may manage lower and equal.
+ROLE_RANK: Final[dict[str, int]] = {
+    ClientRole.ADMIN: 4,
+    ClientRole.EXECUTIVE: 3,
+    ClientRole.HIRING_MANAGER: 2,
+    ClientRole.INTERVIEWER: 1,
+    AgencyRole.AGENCY_ADMIN: 2,
+    AgencyRole.RECRUITER: 1,
+}
+
+
+def role_within_reach(*, manager_role: str, role: str) -> bool:
+    """Whether a person with `manager_role` may grant `role` or manage someone who holds it."""
+    return ROLE_RANK.get(role, 99) <= ROLE_RANK.get(manager_role, 0)

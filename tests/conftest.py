@@ -33,6 +33,16 @@ from tests.factories import (
 TEST_TENANTS = {"alpha": "Alpha Robotics", "beta": "Beta Insurance"}
 # Public tables emptied after committed tests; clients and their domains stay for the session.
 PUBLIC_TABLES_TO_EMPTY = [
+    "accounts_invitation",
+    "accounts_ssodomainrole",
+    "accounts_ssoidentity",
+    "accounts_ssoprovider",
+    "accounts_accountsession",
+    "otp_totp_totpdevice",
+    "otp_static_statictoken",
+    "otp_static_staticdevice",
+    # The public schema's audit trail (agencies' people changes).
+    "audit_auditentry",
     "tenants_clientmembership",
     "tenants_agencymembership",
     "tenants_engagement",

@@ -16,6 +16,15 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from accounts.models import (
+    AccountSession,
+    Invitation,
+    SignInMethod,
+    SsoDomainRole,
+    SsoIdentity,
+    SsoProvider,
+)
+from accounts.secrets_at_rest import secret_encrypt
 from api.keys import (
     AGENCY_SCOPES,
     CLIENT_SCOPES,
@@ -126,6 +135,64 @@ class DomainFactory(DjangoModelFactory):
 
     domain = factory.Sequence(lambda n: f"extra{n}.example.test")
     is_primary = False
+
+
+# --- people and sign-in (public schema) ---------------------------------------------------------
+
+
+class InvitationFactory(DjangoModelFactory):
+    """An open invitation to the client's team (pass `agency=` for an agency's)."""
+
+    class Meta:
+        model = Invitation
+
+    email = factory.Sequence(lambda n: f"invitee{n}@example.test")
+    role = ClientRole.INTERVIEWER
+    invited_by = factory.SubFactory(UserFactory)
+    link_nonce = factory.LazyFunction(lambda: secrets.token_hex(16))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+
+
+class SsoProviderFactory(DjangoModelFactory):
+    """A client's identity provider (one per client)."""
+
+    class Meta:
+        model = SsoProvider
+        django_get_or_create = ("client",)
+
+    issuer = factory.Sequence(lambda n: f"https://idp{n}.example.test/realms/hiring")
+    oidc_client_id = factory.Sequence(lambda n: f"hiring-{n}")
+    client_secret_encrypted = factory.LazyFunction(lambda: secret_encrypt("s3cret-from-the-idp"))
+    is_enabled = True
+
+
+class SsoDomainRoleFactory(DjangoModelFactory):
+    class Meta:
+        model = SsoDomainRole
+
+    provider = factory.SubFactory(SsoProviderFactory)
+    domain = factory.Sequence(lambda n: f"staff{n}.example.test")
+    role = ClientRole.INTERVIEWER
+
+
+class SsoIdentityFactory(DjangoModelFactory):
+    class Meta:
+        model = SsoIdentity
+
+    provider = factory.SubFactory(SsoProviderFactory)
+    subject = factory.Sequence(lambda n: f"subject-{n}")
+    user = factory.SubFactory(UserFactory)
+
+
+class AccountSessionFactory(DjangoModelFactory):
+    class Meta:
+        model = AccountSession
+
+    user = factory.SubFactory(UserFactory)
+    session_key = factory.LazyFunction(lambda: secrets.token_hex(16))
+    host = "localhost"
+    method = SignInMethod.PASSWORD
+    browser = "Chrome on Linux"
 
 
 class AuditEntryFactory(DjangoModelFactory):

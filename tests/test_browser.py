@@ -114,7 +114,24 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture(scope="module")
+def server_extra_env() -> dict[str, str]:
+    """More environment for the server process; a module may override it (the people and
+    sign-in journeys add a mail folder and their OpenID provider)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def server(
+    django_db_setup: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+    server_port: int,
+    server_extra_env: dict[str, str],
+) -> Iterator[Server]:
     """gunicorn serving the test database and the test Redis databases.
 
     Static files: WhiteNoise with WHITENOISE_USE_FINDERS (config/settings/base.py) serves
@@ -122,7 +139,7 @@ def server(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> It
     """
     name = str(connection.settings_dict["NAME"])
     assert name.startswith("test"), f"refusing to serve non-test database {name!r}"
-    port = _free_port()
+    port = server_port
     log_path = tmp_path_factory.mktemp("browser-server") / "gunicorn.log"
     env = {
         **os.environ,
@@ -133,6 +150,7 @@ def server(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> It
         "TEST_REDIS_DB": str(settings.TEST_REDIS_DB),
         "DJANGO_DEBUG": "false",
         "PYTHONUNBUFFERED": "1",
+        **server_extra_env,
     }
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -14,7 +14,16 @@ from tests.api_support import api
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("tenants", "audit", "outbox", "hiring", "scoring", "notifications", "api")
+PROJECT_APPS = (
+    "accounts",
+    "tenants",
+    "audit",
+    "outbox",
+    "hiring",
+    "scoring",
+    "notifications",
+    "api",
+)
 # A client is a PostgreSQL schema: `client_provision` makes one (conftest provisions two per
 # session), a factory cannot.
 WITHOUT_FACTORY = {"tenants.Client"}
@@ -24,7 +33,12 @@ NEEDS_CLIENT = {
     "tenants.Engagement": "client",
     "tenants.ApiKey": "client",
     "tenants.Domain": "tenant",
+    "accounts.Invitation": "client",
+    "accounts.SsoDomainRole": "provider__client",
+    "accounts.SsoIdentity": "provider__client",
 }
+# One row per client (a OneToOne to it): the second call gets the other test client.
+ONE_PER_CLIENT = {"accounts.SsoProvider": "client"}
 # Fields left out of full_clean(): set by the database or stored as a file name only.
 NOT_VALIDATED = ["file", "password"]
 
@@ -54,13 +68,17 @@ def test_every_model_of_the_project_has_a_factory():
 
 
 @pytest.mark.parametrize("label", sorted(FACTORIES))
-def test_each_call_makes_a_new_valid_row(label, tenant_a):
+def test_each_call_makes_a_new_valid_row(label, tenant_a, tenant_b):
     make = FACTORIES[label]
     extra: dict[str, Any] = {}
     if label in NEEDS_CLIENT:
         extra[NEEDS_CLIENT[label]] = tenant_a
     with schema_context(tenant_a.schema_name):
-        first, second = make(**extra), make(**extra)
+        if label in ONE_PER_CLIENT:
+            field = ONE_PER_CLIENT[label]
+            first, second = make(**{field: tenant_a}), make(**{field: tenant_b})
+        else:
+            first, second = make(**extra), make(**extra)
         assert first.pk != second.pk
         model = type(first)
         assert model.objects.filter(pk__in=[first.pk, second.pk]).count() == 2

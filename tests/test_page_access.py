@@ -57,6 +57,17 @@ def test_open_views_say_why() -> None:
         "accounts/login/",
         "accounts/logout/",
         "accounts/unsubscribe/<str:token>/",
+        # People and sign-in (accounts/urls.py): the second step, reset, invitation links,
+        # the dashboard's hand-off and single sign-on all come before any membership.
+        "accounts/two-factor/",
+        "accounts/password/reset/",
+        "accounts/password/reset/done/",
+        "accounts/password/reset/<uidb64>/<token>/",
+        "accounts/password/reset/complete/",
+        "accounts/invitations/<str:token>/",
+        "accounts/handoff/<str:token>/",
+        "accounts/sso/start/",
+        "accounts/sso/callback/",
     }
     assert all(len(reason) > 20 for reason in reasons.values())
 

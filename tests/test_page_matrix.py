@@ -27,6 +27,7 @@ from tests.factories import (
     AgencyFactory,
     CandidateFactory,
     ImportJobFactory,
+    InvitationFactory,
     RoleBriefFactory,
     SubmissionFactory,
     ready_brief_data,
@@ -50,6 +51,9 @@ KIND_OF_PREFIX = {
     "imports": "import",
     "notifications": "notification",
     "settings/api-keys": "api_key",
+    # People pages name a person (by their public id) or an invitation.
+    "people/members": "member",
+    "people/invitations": "invitation",
 }
 
 
@@ -153,6 +157,15 @@ def world(tenant_a: Any, tenant_b: Any, as_role: Any, in_tenant: Any) -> World:
         client=tenant_b, name="Other workspace's key", scopes=["briefs:read"], created_by=None
     )[0]
 
+    objects["member"] = {role: acting.user for role, acting in people.items()}
+    objects["member"]["other_tenant"] = outsider.user
+    objects["invitation"] = {
+        "inv_client": InvitationFactory(client=tenant_a),
+        "inv_agency_a": InvitationFactory(client=tenant_a, agency=agency_a, role="recruiter"),
+        "inv_agency_b": InvitationFactory(client=tenant_a, agency=agency_b, role="recruiter"),
+        "inv_other_tenant": InvitationFactory(client=tenant_b),
+    }
+
     team = {"admin", "hiring_manager", "executive"}
     reach: dict[str, dict[str, set[str]]] = {kind: {} for kind in objects}
     for role in ROLES:
@@ -170,6 +183,21 @@ def world(tenant_a: Any, tenant_b: Any, as_role: Any, in_tenant: Any) -> World:
             reach["submission"][role] = {"sub_a", "sub_a_only"}
         reach["import"][role] = {role}
         reach["notification"][role] = {role}
+        client_team = {"admin", "hiring_manager", "interviewer", "executive"}
+        reach["member"][role] = (
+            client_team
+            if role in ("admin", "hiring_manager")
+            else {"recruiter", "agency_admin"}
+            if role == "agency_admin"
+            else set()
+        )
+        reach["invitation"][role] = (
+            {"inv_client"}
+            if role in ("admin", "hiring_manager")
+            else {"inv_agency_a"}
+            if role == "agency_admin"
+            else set()
+        )
         reach["api_key"][role] = (
             {"key_client", "key_a", "key_b"}
             if role == "admin"

@@ -4,8 +4,10 @@ import time
 
 import pytest
 from django.conf import settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tenants.signin_devices import known_device_cookie_name
+from tests.accounts_support import current_code
 from tests.conftest import http_client
 from tests.factories import TEST_PASSWORD, ClientMembershipFactory, UserFactory
 
@@ -244,7 +246,16 @@ def test_admin_sign_in_still_works_and_remembers_the_browser():
     operator = UserFactory(is_staff=True)
     client = http_client()
     response = _sign_in(client, operator.email.upper(), TEST_PASSWORD, path="/admin/login/")
+    # Platform staff always pass a second factor: the password alone starts no session.
     assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/two-factor/")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+    enrolment = client.get(response["Location"])
+    assert b"Set up two-factor sign-in" in enrolment.content
+    device = TOTPDevice.objects.get(user=operator, confirmed=False)
+    done = client.post(response["Location"], {"code": current_code(device)})
+    assert done.status_code == 200  # the recovery codes, shown once
     assert known_device_cookie_name(operator.email) in client.cookies
     assert client.get("/admin/").status_code == 200
     # A person who is not platform staff cannot use the admin, and the try counts.

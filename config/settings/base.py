@@ -37,6 +37,9 @@ ALLOWED_HOSTS = env.list(
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    # The audit trail also has a table in the public schema: changes to an agency's people
+    # (agencies are global, they have no schema of their own) are recorded there.
+    "audit",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -50,11 +53,17 @@ SHARED_APPS = [
     "django_filters",
     "django_htmx",
     "django.contrib.postgres",
+    # Two-factor sign-in: TOTP devices and recovery codes (public schema, one set per person).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Logs, metrics and deploy checks (no models; the lowest layer).
     "observability",
     # Apps without models: the access layer of workspace pages, and the demo workspace.
     "pages",
     "demo",
+    # People and sign-in: invitations, roles, reset, two-factor, single sign-on, sessions.
+    "accounts",
 ]
 # Bottom to top: each app imports only apps listed before it (an import-linter contract in
 # pyproject.toml, run by `make lint`, holds the order; docs/architecture.md draws it).
@@ -101,10 +110,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session started through a client's single sign-on counts on that client's host only.
+    "accounts.middleware.SessionScopeMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.WorkspaceAccessMiddleware",
+    # The workspace's own sign-in rules: two-factor for its admins and executives, mandatory
+    # single sign-on for its people (accounts/policy.py).
+    "accounts.middleware.WorkspaceSignInPolicyMiddleware",
 ]
 
 TEMPLATES = [
@@ -119,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.workspace",
+                "accounts.context_processors.sign_in",
                 "notifications.context_processors.notifications",
             ],
         },
@@ -181,11 +198,38 @@ LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=50)
 # How long a browser that signed in stays a known device of the account (tenants/signin_devices).
 KNOWN_DEVICE_COOKIE_AGE = env.int("KNOWN_DEVICE_COOKIE_AGE", default=30 * 24 * 60 * 60)
 
+# People and sign-in (accounts/, docs/people.md).
+# Invitation links work this many days, once.
+INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+# Password reset links (Django's tokens): seconds a link works; used once.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 60 * 60)
+# Requests for reset e-mails: per e-mail address and per network address, per hour. Counted
+# whether or not the address has an account, so a refusal tells nothing about it.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=20)
+# Invitations sent (new or resent) per person per hour.
+INVITATION_LIMIT_PER_HOUR = env.int("INVITATION_LIMIT_PER_HOUR", default=30)
+# The signed hand-off that opens a workspace from the dashboard: seconds a link works, once.
+HANDOFF_MAX_AGE_SECONDS = env.int("HANDOFF_MAX_AGE_SECONDS", default=60)
+# Between the password and the second factor: how long the half-done sign-in waits.
+TWO_FACTOR_PENDING_SECONDS = env.int("TWO_FACTOR_PENDING_SECONDS", default=5 * 60)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="AI Hiring")
+RECOVERY_CODE_COUNT = 10
+# Single sign-on: identity providers must be https and public, except "host:port" entries
+# listed here (the tests' local provider). Client secrets are encrypted at rest with a key
+# derived from SSO_SECRET_KEY (default: derived from SECRET_KEY; rotating it means entering
+# the secrets again).
+SSO_ALLOWED_PRIVATE_ISSUERS: list[str] = env.list("SSO_ALLOWED_PRIVATE_ISSUERS", default=[])
+SSO_SECRET_KEY = env("SSO_SECRET_KEY", default="")
+SSO_HTTP_TIMEOUT_SECONDS = 10
+SSO_METADATA_CACHE_SECONDS = env.int("SSO_METADATA_CACHE_SECONDS", default=15 * 60)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
-# Host-only by default: each workspace host holds its own session. Set to ".example.com" in
-# production to sign in once for every workspace under the base domain.
+# Host-only: each host holds its own session. One sign-in across hosts comes from the signed
+# hand-off (accounts/handoff.py, docs/people.md), which also works for clients' own domains;
+# a shared parent domain here is not needed and not recommended.
 SESSION_COOKIE_DOMAIN = env("SESSION_COOKIE_DOMAIN", default=None)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

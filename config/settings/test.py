@@ -8,6 +8,14 @@ DEBUG = False
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# A server process a browser test starts writes its mail to files the test reads.
+if env("TEST_EMAIL_FILE_PATH", default=""):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": env("TEST_EMAIL_FILE_PATH")},
+        }
+    }
 
 
 def _redis_db(url: str, db: int) -> str:

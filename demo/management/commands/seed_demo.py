@@ -94,6 +94,7 @@ class Command(BaseCommand):
         out("Demo is ready. Every account's password: " + DEMO_PASSWORD)
         out(f"  Public site and agency dashboard: http://{base}:{port}/")
         out(f"  Platform administration:          http://{base}:{port}/admin/  ({OPERATOR[0]})")
+        out("    (staff sign in with a second factor: set up an authenticator app the first time)")
         out(f"  {client.name} workspace:          http://{client.slug}.{base}:{port}/")
         for email, _, role in CLIENT_PEOPLE:
             out(f"    {role:<15} {email}")
