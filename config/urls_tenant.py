@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("hiring.urls")),
     path("", include("scoring.urls")),
     path("", include("api.urls")),
+    path("", include("administration.urls")),
     path("imports/", include("hiring.urls.imports")),
     path("notifications/", include("notifications.urls")),
 ]

@@ -13,7 +13,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from tenants.forms import EmailSignInForm
-from tenants.selectors import agencies_of_user, workspaces_for_user
+from tenants.selectors import (
+    agencies_of_user,
+    engagements_of_agencies_administered,
+    workspaces_for_user,
+)
 from tenants.signin_devices import known_device_remember
 
 
@@ -63,6 +67,9 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
         {
             "workspaces": workspaces_for_user(user=request.user),  # type: ignore[arg-type]
             "agency_memberships": agencies_of_user(user=request.user),  # type: ignore[arg-type]
+            "agency_engagements": engagements_of_agencies_administered(
+                user=request.user  # type: ignore[arg-type]
+            ),
             "scheme": request.scheme,
             "port_suffix": port_suffix,
         },

@@ -52,8 +52,10 @@ SHARED_APPS = [
     "django.contrib.postgres",
     # Logs, metrics and deploy checks (no models; the lowest layer).
     "observability",
-    # Apps without models: the access layer of workspace pages, and the demo workspace.
+    # Apps without models: the access layer of workspace pages, the client admin's pages
+    # (engagements, privacy, the audit trail), and the demo workspace.
     "pages",
+    "administration",
     "demo",
 ]
 # Bottom to top: each app imports only apps listed before it (an import-linter contract in
