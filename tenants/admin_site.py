@@ -4,7 +4,10 @@ Its login form is `AdminSignInForm`, so a password guessed at /admin/login/ coun
 the same throttle as every other sign-in, a blocked attempt answers 429 with Retry-After, and
 a successful one marks the browser as a known device like the product's own sign-in page.
 Installed as the default admin site by `tenants.admin_apps.PlatformAdminConfig`
-(INSTALLED_APPS).
+(INSTALLED_APPS). The models are registered where their services are: tenants/admin.py
+(clients with provisioning, domains, people, memberships, agencies), administration/admin.py
+(engagements, changed through the audited services), api/admin.py (API keys, revoked through
+api.keys). Every registration derives from `StaffModelAdmin`.
 """
 
 from typing import Any
@@ -36,3 +39,31 @@ class PlatformAdminSite(admin.AdminSite):
         if response.status_code == 302 and request.user.is_authenticated:
             known_device_remember(response, request=request, user=request.user)
         return response
+
+
+class StaffModelAdmin(admin.ModelAdmin):
+    """The platform's models in the admin: every platform operator (`is_staff`) may use them.
+
+    The product has no per-model Django permissions (roles are memberships), so the staff
+    flag is the permission; what a model must not allow (deleting a client, editing a key)
+    its admin class refuses for everyone."""
+
+    @staticmethod
+    def _is_operator(request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_operator(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_operator(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_operator(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_operator(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_operator(request)
