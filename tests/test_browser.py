@@ -114,7 +114,16 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server_env() -> dict[str, str]:
+    """More environment for the server of a module (a module of browser tests that imports
+    this harness overrides it, e.g. to let webhooks reach a local receiver)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def server(
+    django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory, server_env: dict[str, str]
+) -> Iterator[Server]:
     """gunicorn serving the test database and the test Redis databases.
 
     Static files: WhiteNoise with WHITENOISE_USE_FINDERS (config/settings/base.py) serves
@@ -133,6 +142,7 @@ def server(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> It
         "TEST_REDIS_DB": str(settings.TEST_REDIS_DB),
         "DJANGO_DEBUG": "false",
         "PYTHONUNBUFFERED": "1",
+        **server_env,
     }
     with log_path.open("wb") as log:
         process = subprocess.Popen(

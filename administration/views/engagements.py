@@ -49,6 +49,16 @@ STATUS_MEANINGS = {
     ),
 }
 
+# The same, told to the agency's admin.
+AGENCY_STATUS_MEANINGS = {
+    EngagementStatus.ACTIVE: "You see the briefs the client shares with you and submit candidates.",
+    EngagementStatus.PAUSED: (
+        "The client paused the engagement: you follow your submissions and read the briefs "
+        "shared with you, but cannot submit (and your API keys are refused) until it resumes."
+    ),
+    EngagementStatus.ENDED: "The engagement has ended.",
+}
+
 # What a change means, shown on its confirmation page before it happens. {agency} is the name.
 CHANGE_PAGES: dict[str, dict[str, Any]] = {
     "pause": {
@@ -179,7 +189,9 @@ def engagement_new(request: HttpRequest, caller: Caller) -> HttpResponse:
 def _detail_context(caller: Caller, engagement: Engagement) -> dict[str, Any]:
     return {
         "engagement": engagement,
-        "meaning": STATUS_MEANINGS[EngagementStatus(engagement.status)],
+        "meaning": (STATUS_MEANINGS if caller.is_client else AGENCY_STATUS_MEANINGS)[
+            EngagementStatus(engagement.status)
+        ],
         "may_manage": caller.is_client,
         "submissions": Submission.objects.filter(agency_id=engagement.agency_id).count(),
         "changes": [
