@@ -582,3 +582,30 @@ def test_unknown_actions_and_former_people_still_read(tenant_a, as_role, in_tena
     shown = text(admin.http.get("/audit/"))
     assert "A former user created the brief (removed)" in shown
     assert "The retention policy: future.thing (gadget abc)" in shown
+
+
+# --- safety rails ----------------------------------------------------------------------------
+
+
+def test_withdrawing_asks_first_and_says_what_it_means(tenant_a, as_role, in_tenant):
+    recruiter = as_role(tenant_a, "recruiter")
+    with in_tenant(tenant_a):
+        submission = SubmissionFactory(agency=recruiter.agency)
+    detail = recruiter.http.get(f"/submissions/{submission.public_id}/").content.decode()
+    assert f'href="/submissions/{submission.public_id}/withdraw/"' in detail
+    assert f'action="/submissions/{submission.public_id}/withdraw/"' not in detail
+    asked = recruiter.http.get(f"/submissions/{submission.public_id}/withdraw/")
+    assert asked.status_code == 200
+    assert "This cannot be undone" in text(asked) and 'name="reason"' in asked.content.decode()
+    with in_tenant(tenant_a):
+        submission.refresh_from_db()
+    assert submission.stage == Stage.SUBMITTED
+    done = recruiter.http.post(
+        f"/submissions/{submission.public_id}/withdraw/", {"reason": "Took another offer."}
+    )
+    assert done.status_code == 302
+    with in_tenant(tenant_a):
+        submission.refresh_from_db()
+    assert submission.stage == Stage.WITHDRAWN
+    closed = text(recruiter.http.get(f"/submissions/{submission.public_id}/withdraw/"))
+    assert "cannot be withdrawn any more" in closed
