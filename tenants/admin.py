@@ -87,7 +87,8 @@ class ClientAdmin(StaffModelAdmin):
     list_display = ("name", "slug", "schema_name", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "slug", "domains__domain")
-    readonly_fields = ("slug", "schema_name", "public_id", "created_at")
+    # The retention period is the client's decision, changed (and audited) on its Privacy page.
+    readonly_fields = ("slug", "schema_name", "public_id", "candidate_retention_days", "created_at")
     fields = (
         "name",
         "slug",

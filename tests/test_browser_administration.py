@@ -414,6 +414,17 @@ def test_every_new_page_fits_a_desktop_and_a_phone(
             candidate=submission.candidate,
             purpose="submission_detail",
         )
+    # A long name and e-mail in the audit trail's "Who" choices must not widen the page.
+    long_named = as_role(tenant_a, "hiring_manager")
+    long_named.user.name = "Maximiliana Featherstonehaugh-Wolfeschlegelsteinhausen"
+    long_named.user.email = "maximiliana.featherstonehaugh@recruiting.example.test"
+    long_named.user.save(update_fields=["name", "email"])
+    with schema_context(tenant_a.schema_name):
+        candidate_pii_read_record(
+            actor=Actor.for_user(long_named.user),
+            candidate=submission.candidate,
+            purpose="submission_detail",
+        )
     candidate = submission.candidate
     as_admin = [
         ("settings", "/settings/"),

@@ -75,7 +75,9 @@ def test_adding_a_client_is_provisioning(operator):
     # Clients are deactivated, not deleted, from here.
     assert client.get(f"/admin/tenants/client/{provisioned.pk}/delete/").status_code == 403
     change = client.get(f"/admin/tenants/client/{provisioned.pk}/change/").content.decode()
-    assert 'name="candidate_retention_days"' in change and 'name="slug"' not in change
+    assert 'name="name"' in change and 'name="slug"' not in change
+    # The retention period is the client's own (audited) decision: read only here.
+    assert 'name="candidate_retention_days"' not in change
 
 
 def test_search_and_filters(operator, tenant_a):
