@@ -33,6 +33,7 @@ from tests.conftest import host_of
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
+    UserFactory,
     ApiKeyFactory,
     OutboxEventFactory,
     WebhookSubscriptionFactory,
@@ -414,6 +415,7 @@ def test_every_new_page_fits_a_desktop_and_a_phone(
             candidate=submission.candidate,
             purpose="submission_detail",
         )
+    operator = UserFactory(name="Olive Operator", is_staff=True)
     # A long name and e-mail in the audit trail's "Who" choices must not widen the page.
     long_named = as_role(tenant_a, "hiring_manager")
     long_named.user.name = "Maximiliana Featherstonehaugh-Wolfeschlegelsteinhausen"
@@ -490,6 +492,14 @@ def test_every_new_page_fits_a_desktop_and_a_phone(
         page.get_by_role("button", name="Sign in").click()
         expect(page.locator("h2", has_text="Your agencies' engagements")).to_be_visible()
         viewer.screenshot(f"admin-dashboard-{viewport_name}.png")
+        # The platform admin's provisioning page (Django's admin, for platform operators).
+        page.context.clear_cookies()
+        page.goto(f"{public}/admin/login/?next=/admin/tenants/client/add/")
+        page.locator("#id_username").fill(operator.email)
+        page.locator("#id_password").fill(TEST_PASSWORD)
+        page.locator("#login-form [type=submit]").click()
+        expect(page.locator("h1")).to_have_text("Provision a client")
+        viewer.screenshot(f"admin-provision-{viewport_name}.png")
         context.close()
     assert not problems, "\n".join(problems)
     assert (SCREENSHOTS / "admin-audit-phone.png").exists()
