@@ -33,9 +33,9 @@ from tests.conftest import host_of
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
-    UserFactory,
     ApiKeyFactory,
     OutboxEventFactory,
+    UserFactory,
     WebhookSubscriptionFactory,
 )
 from tests.test_browser import (  # noqa: F401  (the harness's fixtures, used by name)
