@@ -47,3 +47,59 @@ class ApiKeyForm(forms.Form):
         except (ValueError, KeyError):
             zone = ZoneInfo("UTC")
         return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+
+
+EVENT_TYPE_LABELS = {
+    "brief.created": "A brief is created",
+    "brief.updated": "A brief is edited",
+    "brief.opened": "A brief is opened to agencies",
+    "brief.status_changed": "A brief is put on hold, filled or closed",
+    "submission.created": "A candidate is submitted",
+    "submission.stage_changed": "A submission moves to another stage",
+    "scorecard.submitted": "An interviewer submits a scorecard",
+    "shortlist.updated": "A shortlist is recomputed",
+    "candidate.erased": "A candidate's personal data is erased",
+    "webhook.test": "Test events you send from this page",
+}
+
+
+class WebhookForm(forms.Form):
+    """A webhook subscription on the webhook pages; api.webhooks.subscriptions validates."""
+
+    api_key = forms.ChoiceField(
+        label="API key",
+        help_text="The subscription belongs to this key: it stops when the key is revoked.",
+    )
+    url = forms.CharField(
+        max_length=500,
+        label="Endpoint URL",
+        help_text="An https address of your system. Private, loopback and cloud metadata "
+        "addresses are refused, and redirects are not followed.",
+        widget=forms.URLInput(attrs={"placeholder": "https://hooks.example.com/aihiring"}),
+    )
+    event_types = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Events",
+        help_text="Tick none to receive every event this key may receive.",
+    )
+    description = forms.CharField(required=False, max_length=200, label="Description (optional)")
+
+    def __init__(
+        self,
+        *args: Any,
+        key_choices: list[tuple[str, str]],
+        event_types: tuple[str, ...],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        key_field = self.fields["api_key"]
+        assert isinstance(key_field, forms.ChoiceField)
+        key_field.choices = key_choices
+        if len(key_choices) == 1:
+            key_field.initial = key_choices[0][0]
+        events_field = self.fields["event_types"]
+        assert isinstance(events_field, forms.MultipleChoiceField)
+        events_field.choices = [
+            (event, f"{EVENT_TYPE_LABELS.get(event, event)} ({event})") for event in event_types
+        ]

@@ -5,12 +5,13 @@ config.urls_tenant (`path("", include("api.urls"))`). Names live in the "api" na
 - /api/schema/          OpenAPI 3 document (YAML; ?format=json for JSON)
 - /api/docs/            Swagger UI for it
 - /settings/api-keys/   key management pages for client admins and agency admins
+- /settings/webhooks/   webhook subscriptions of those keys, as pages
 """
 
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from api import views_keys
+from api import views_keys, views_webhooks
 from api.docs_views import ApiDocsView, ApiSchemaView
 from api.endpoints.briefs import BriefViewSet
 from api.endpoints.candidates import CandidateViewSet
@@ -41,8 +42,40 @@ urlpatterns = [
     path("settings/api-keys/", views_keys.api_key_list, name="key_list"),
     path("settings/api-keys/new/", views_keys.api_key_new, name="key_new"),
     path(
+        "settings/api-keys/<uuid:public_id>/created/",
+        views_keys.api_key_created,
+        name="key_created",
+    ),
+    path(
         "settings/api-keys/<uuid:public_id>/revoke/",
         views_keys.api_key_revoke_view,
         name="key_revoke",
+    ),
+    path("settings/webhooks/", views_webhooks.webhook_list, name="webhook_list"),
+    path("settings/webhooks/new/", views_webhooks.webhook_new, name="webhook_new"),
+    path(
+        "settings/webhooks/<uuid:public_id>/",
+        views_webhooks.webhook_detail,
+        name="webhook_detail",
+    ),
+    path(
+        "settings/webhooks/<uuid:public_id>/secret/",
+        views_webhooks.webhook_secret,
+        name="webhook_secret",
+    ),
+    path(
+        "settings/webhooks/<uuid:public_id>/test/",
+        views_webhooks.webhook_test,
+        name="webhook_test",
+    ),
+    path(
+        "settings/webhooks/<uuid:public_id>/rotate/",
+        views_webhooks.webhook_rotate,
+        name="webhook_rotate",
+    ),
+    path(
+        "settings/webhooks/<uuid:public_id>/delete/",
+        views_webhooks.webhook_delete,
+        name="webhook_delete",
     ),
 ]

@@ -4,8 +4,12 @@
   creates client keys and may revoke any of them.
 - An agency admin sees, creates and revokes only their agency's keys for this client, with
   agency scopes only.
-Everyone else gets the same 404 as a page that does not exist. A new key is shown once, on
-the page that answers its creation (never stored, never in a redirect or the session).
+Everyone else gets the same 404 as a page that does not exist.
+
+Post-redirect-get: creating a key answers with a redirect to the page that shows it, once
+(the key waits for that page in the cache for a few minutes at most, never in the URL or the
+database: pages.shown_once). Reloading that page shows no key and creates none. Revoking asks
+for confirmation on a page of its own first.
 """
 
 from dataclasses import dataclass
@@ -25,6 +29,7 @@ from api.keys import (
 )
 from pages.access import Caller, workspace_page
 from pages.forms import form_action
+from pages.shown_once import shown_once_keep, shown_once_take
 from tenants.models import Agency, ApiKey
 from tenants.roles import ADMINISTER_AGENCY, ADMINISTER_WORKSPACE
 
@@ -41,6 +46,7 @@ class KeyManager:
 
 
 KEY_MANAGERS = ADMINISTER_WORKSPACE | ADMINISTER_AGENCY
+KEY_SHOWN_ONCE = "api_key"
 
 
 def _manager(caller: Caller) -> KeyManager:
@@ -87,24 +93,42 @@ def api_key_new(request: HttpRequest, caller: Caller) -> HttpResponse:
         )
         if done.ok and done.value is not None:
             api_key, raw_key = done.value
-            response = render(
-                request,
-                "api/keys/created.html",
-                {"api_key": api_key, "raw_key": raw_key, "manager": manager},
-                status=201,
+            shown_once_keep(
+                request, purpose=KEY_SHOWN_ONCE, object_id=api_key.public_id, value=raw_key
             )
-            # The key is in this page only: keep it out of every cache.
-            response["Cache-Control"] = "no-store"
-            return response
+            return redirect("api:key_created", public_id=api_key.public_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "api/keys/new.html", {"form": form, "manager": manager}, status=status)
 
 
-@workspace_page(roles=KEY_MANAGERS, methods=("POST",))
+@workspace_page(roles=KEY_MANAGERS)
+def api_key_created(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
+    """The new key, shown once: a reload finds it gone and says what to do instead."""
+    manager = _manager(caller)
+    api_key = access_api_key_by_id(client=caller.client, agency=manager.agency, public_id=public_id)
+    raw_key = shown_once_take(request, purpose=KEY_SHOWN_ONCE, object_id=api_key.public_id)
+    response = render(
+        request,
+        "api/keys/created.html",
+        {"api_key": api_key, "raw_key": raw_key, "manager": manager},
+    )
+    # The key is in this page only: keep it out of every cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@workspace_page(roles=KEY_MANAGERS, methods=("GET", "POST"))
 def api_key_revoke_view(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
+    """What revoking means (GET), then the revocation itself (POST)."""
     manager = _manager(caller)
     api_key = access_api_key_by_id(client=caller.client, agency=manager.agency, public_id=public_id)
     already = api_key.revoked_at is not None
+    if request.method == "GET":
+        return render(
+            request,
+            "api/keys/revoke.html",
+            {"api_key": api_key, "manager": manager, "already": already},
+        )
     api_key_revoke(api_key=api_key, revoked_by=caller.user)
     if already:
         messages.info(request, f"The key {api_key.prefix}… was already revoked.")

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("scoring.urls")),
     path("", include("api.urls")),
     path("", include("accounts.urls")),
+    path("", include("administration.urls")),
     path("imports/", include("hiring.urls.imports")),
     path("notifications/", include("notifications.urls")),
 ]

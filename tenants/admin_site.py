@@ -6,7 +6,10 @@ answers 429 with Retry-After, a right password goes on to the second factor (pla
 always need one, tenants.signin_steps) and only a finished sign-in marks the browser as a
 known device.
 Installed as the default admin site by `tenants.admin_apps.PlatformAdminConfig`
-(INSTALLED_APPS).
+(INSTALLED_APPS). The models are registered where their services are: tenants/admin.py
+(clients with provisioning, domains, people, memberships, agencies), administration/admin.py
+(engagements, changed through the audited services), api/admin.py (API keys, revoked through
+api.keys). Every registration derives from `StaffModelAdmin`.
 """
 
 from typing import Any
@@ -65,3 +68,31 @@ class PlatformAdminSite(admin.AdminSite):
             redirect_authenticated_user=False,
         )(request)
         return response
+
+
+class StaffModelAdmin(admin.ModelAdmin):
+    """The platform's models in the admin: every platform operator (`is_staff`) may use them.
+
+    The product has no per-model Django permissions (roles are memberships), so the staff
+    flag is the permission; what a model must not allow (deleting a client, editing a key)
+    its admin class refuses for everyone."""
+
+    @staticmethod
+    def _is_operator(request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_operator(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_operator(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_operator(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_operator(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_operator(request)

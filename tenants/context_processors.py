@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from tenants.models import AgencyRole, ClientRole
-from tenants.roles import MANAGE_PEOPLE
+from tenants.roles import ADMINISTER_AGENCY, ADMINISTER_WORKSPACE, MANAGE_PEOPLE, READ_AUDIT_TRAIL
 
 ROLE_LABELS = {**dict(ClientRole.choices), **dict(AgencyRole.choices)}
 
@@ -20,10 +20,12 @@ def _nav(access: Any) -> dict[str, bool]:
         "analytics": access.is_agency
         or role in (ClientRole.ADMIN, ClientRole.HIRING_MANAGER, ClientRole.EXECUTIVE),
         "imports": access.is_agency or role in (ClientRole.ADMIN, ClientRole.HIRING_MANAGER),
-        "api_keys": (client and role == ClientRole.ADMIN) or role == AgencyRole.AGENCY_ADMIN,
-        "reminder_settings": client and role == ClientRole.ADMIN,
         "people": role in MANAGE_PEOPLE,
-        "sign_in_settings": client and role == ClientRole.ADMIN,
+        # The settings hub leads to agencies, privacy, reminders, API keys, webhooks and the
+        # audit trail; executives read the audit trail from their own link.
+        "settings": (client and role in ADMINISTER_WORKSPACE)
+        or (access.is_agency and role in ADMINISTER_AGENCY),
+        "audit_trail": client and role in READ_AUDIT_TRAIL and role not in ADMINISTER_WORKSPACE,
     }
 
 

@@ -25,12 +25,16 @@ DECIDE_ON_SHORTLISTS: Final = frozenset({ClientRole.EXECUTIVE, ClientRole.ADMIN}
 BE_ASSIGNED_TO_SCORE: Final = frozenset(
     {ClientRole.INTERVIEWER, ClientRole.HIRING_MANAGER, ClientRole.ADMIN}
 )
-# Workspace settings: API keys, reminder rules.
+# Workspace settings: agencies and their engagements, API keys and webhooks, reminder rules,
+# the retention period.
 ADMINISTER_WORKSPACE: Final = frozenset({ClientRole.ADMIN})
-# The agency's own settings: its API keys.
+# The agency's own settings: its API keys and webhooks, and the terms of its engagement.
 ADMINISTER_AGENCY: Final = frozenset({AgencyRole.AGENCY_ADMIN})
 # The workspace's audit trail: who did what, and who read whose personal data.
 READ_AUDIT_TRAIL: Final = frozenset({ClientRole.ADMIN, ClientRole.EXECUTIVE})
+# A person's requests about their data: the export of everything held about them (access
+# request) and their erasure.
+ANSWER_PRIVACY_REQUESTS: Final = frozenset({ClientRole.ADMIN})
 # Invite people, change their roles and remove them: client admins and hiring managers for the
 # client's own people, agency admins for their agency's. Nobody grants or touches a role above
 # their own (ROLE_RANK); only admins manage admins.

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from tenants.models import (
     Agency,
     AgencyMembership,
+    AgencyRole,
     Client,
     ClientMembership,
     ClientRole,
@@ -142,6 +143,20 @@ def _primary_host(client: Client) -> str:
 
 def agencies_of_user(*, user: User) -> QuerySet[AgencyMembership]:
     return AgencyMembership.objects.filter(user=user).select_related("agency")
+
+
+def engagements_of_agencies_administered(*, user: User) -> QuerySet[Engagement]:
+    """Every engagement (active, paused, ended) of the agencies the person is an agency admin
+    of, with their terms: what the agency admin's dashboard lists."""
+    return (
+        Engagement.objects.filter(
+            agency__memberships__user=user,
+            agency__memberships__role=AgencyRole.AGENCY_ADMIN,
+            client__is_active=True,
+        )
+        .select_related("agency", "client")
+        .order_by("agency__name", "client__name")
+    )
 
 
 def client_team(*, client: Client) -> QuerySet[ClientMembership]:

@@ -72,6 +72,15 @@ def _validate_slug(slug: str, *, field: str = "slug") -> str:
     return slug
 
 
+def slug_validate(slug: str) -> str:
+    """The slug rules of clients and agencies for a form field: the cleaned slug, or a
+    ValidationError with the message alone."""
+    try:
+        return _validate_slug(slug)
+    except ValidationError as error:
+        raise ValidationError(error.messages) from None
+
+
 def _validate_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
@@ -189,10 +198,22 @@ def client_provision(*, slug: str, name: str, domain: str | None = None) -> Prov
 # --- people ----------------------------------------------------------------------------------
 
 
+MIN_PASSWORD_LENGTH = 8
+
+
+def password_validate(password: str) -> str:
+    """The rule every new password follows (a form field can check it before saving)."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    return password
+
+
 def user_create(*, email: str, password: str, name: str = "") -> User:
     email = normalize_login_email(email)
-    if len(password or "") < 8:
-        raise ValidationError({"password": "The password must have at least 8 characters."})
+    try:
+        password_validate(password)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
     if len(name) > 200:
         raise ValidationError({"name": "The name is longer than 200 characters."})
     if User.objects.filter(email__iexact=email).exists():

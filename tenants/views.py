@@ -17,7 +17,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from tenants.forms import EmailSignInForm
-from tenants.selectors import agencies_of_user, workspaces_for_user
+from tenants.selectors import (
+    agencies_of_user,
+    engagements_of_agencies_administered,
+    workspaces_for_user,
+)
 from tenants.signin_steps import signin_completed, signin_pending_begin
 from tenants.signin_throttle import client_address
 
@@ -98,5 +102,8 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
         {
             "workspaces": workspaces_for_user(user=request.user),  # type: ignore[arg-type]
             "agency_memberships": agencies_of_user(user=request.user),  # type: ignore[arg-type]
+            "agency_engagements": engagements_of_agencies_administered(
+                user=request.user  # type: ignore[arg-type]
+            ),
         },
     )

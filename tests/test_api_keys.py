@@ -296,17 +296,34 @@ def test_client_admin_creates_sees_once_and_revokes_a_key(
             "expires_on": "2099-12-31",
         },
     )
-    assert created.status_code == 201
-    assert created["Cache-Control"] == "no-store"
-    raw = re.search(r"ahk_[a-z0-9]{12}_[A-Za-z0-9_-]+", created.content.decode()).group(0)
+    # Post-redirect-get: the key is never in the answer to the POST nor in the address.
+    assert created.status_code == 302
+    assert "ahk_" not in created.content.decode() and "ahk_" not in created["Location"]
+    shown = admin.http.get(created["Location"])
+    assert shown.status_code == 200
+    assert shown["Cache-Control"] == "no-store"
+    raw = re.search(r"ahk_[a-z0-9]{12}_[A-Za-z0-9_-]+", shown.content.decode()).group(0)
     api_key = api_key_find(raw)
     assert api_key is not None and api_key.agency is None
+    assert f"/settings/api-keys/{api_key.public_id}/created/" == created["Location"]
+    # Reloading the page shows the key no more and creates no second key.
+    again = admin.http.get(created["Location"])
+    assert again.status_code == 200
+    assert raw not in again.content.decode()
+    assert "was shown once already" in again.content.decode()
+    assert ApiKey.objects.filter(client=tenant_a).count() == 1
     assert api_key.created_by_user_id == admin.user.pk
     assert api_key.expires_at is not None and api_key.expires_at.year == 2100
     listing = admin.http.get("/settings/api-keys/").content.decode()
     assert api_key.prefix in listing and raw not in listing
     assert "Interview platform" in listing and "Never" in listing
     assert admin.http.get("/settings/api-keys/").status_code == 200
+    # Revoking asks first, with what it means; the GET changes nothing.
+    asked = admin.http.get(f"/settings/api-keys/{api_key.public_id}/revoke/")
+    assert asked.status_code == 200
+    assert "Every request made with this key is refused" in asked.content.decode()
+    api_key.refresh_from_db()
+    assert api_key.revoked_at is None
     revoked = admin.http.post(f"/settings/api-keys/{api_key.public_id}/revoke/")
     assert revoked.status_code == 302
     api_key.refresh_from_db()
@@ -342,7 +359,7 @@ def test_agency_admin_manages_only_agency_keys_of_their_agency(
         "/settings/api-keys/new/",
         {"name": "Our ATS", "scopes": ["briefs:read", "submissions:write"]},
     )
-    assert created.status_code == 201
+    assert created.status_code == 302
     mine = ApiKey.objects.get(name="Our ATS")
     assert mine.agency == agency_admin.agency and mine.client == tenant_a
     listing = agency_admin.http.get("/settings/api-keys/").content.decode()

@@ -20,13 +20,13 @@ def test_data_of_tenant_a_is_invisible_from_tenant_b(tenant_a, tenant_b, as_role
         assert not AuditEntry.objects.filter(action="alpha.secret-marker").exists()
 
     admin_b = as_role(tenant_b, "admin")
-    page = admin_b.http.get("/")
+    page = admin_b.http.get("/audit/")
     assert page.status_code == 200
     assert b"beta.visible-marker" in page.content
     assert b"alpha.secret-marker" not in page.content
 
     admin_a = as_role(tenant_a, "admin")
-    assert b"alpha.secret-marker" in admin_a.http.get("/").content
+    assert b"alpha.secret-marker" in admin_a.http.get("/audit/").content
 
 
 def test_member_of_a_gets_404_on_b(tenant_a, tenant_b, as_role):
@@ -131,7 +131,7 @@ def test_remembered_hosts_still_route_each_workspace_to_its_own_data(
         AuditEntryFactory(action="alpha.secret-marker")
     admin_a, admin_b = as_role(tenant_a, "admin"), as_role(tenant_b, "admin")
     for _ in range(3):  # the second and third requests are served from the memory
-        page_a, page_b = admin_a.http.get("/"), admin_b.http.get("/")
+        page_a, page_b = admin_a.http.get("/audit/"), admin_b.http.get("/audit/")
         assert b"alpha.secret-marker" in page_a.content
         assert b"alpha.secret-marker" not in page_b.content
         assert http_client(tenant=tenant_b, user=admin_a.user).get("/").status_code == 404

@@ -22,14 +22,17 @@ from api.keys import api_key_create
 from hiring.models import BriefShare, BriefStatus, InterviewAssignment
 from notifications.models import Notification
 from pages.access import METHODS_MARK
+from tenants.models import Engagement
 from tests.conftest import Acting
 from tests.factories import (
     AgencyFactory,
     CandidateFactory,
+    EngagementFactory,
     ImportJobFactory,
     InvitationFactory,
     RoleBriefFactory,
     SubmissionFactory,
+    WebhookSubscriptionFactory,
     ready_brief_data,
 )
 
@@ -54,6 +57,9 @@ KIND_OF_PREFIX = {
     # People pages name a person (by their public id) or an invitation.
     "people/members": "member",
     "people/invitations": "invitation",
+    "settings/webhooks": "webhook",
+    "engagements": "engagement",
+    "candidates": "candidate",
 }
 
 
@@ -156,6 +162,25 @@ def world(tenant_a: Any, tenant_b: Any, as_role: Any, in_tenant: Any) -> World:
     objects["api_key"]["other_tenant"] = api_key_create(
         client=tenant_b, name="Other workspace's key", scopes=["briefs:read"], created_by=None
     )[0]
+    for label in ("sub_a", "sub_b", "sub_a_only", "other_tenant"):
+        objects["candidate"][label] = objects["submission"][label].candidate
+    objects["engagement"]["eng_a"] = Engagement.objects.get(client=tenant_a, agency=agency_a)
+    objects["engagement"]["eng_b"] = Engagement.objects.get(client=tenant_a, agency=agency_b)
+    # Agency A also works for the other workspace: its engagement there stays out of reach.
+    objects["engagement"]["other_tenant"] = EngagementFactory(client=tenant_b, agency=agency_a)
+    with in_tenant(tenant_a):
+        for label, key_label in (
+            ("hook_client", "key_client"),
+            ("hook_a", "key_a"),
+            ("hook_b", "key_b"),
+        ):
+            objects["webhook"][label] = WebhookSubscriptionFactory(
+                api_key=objects["api_key"][key_label]
+            )
+    with in_tenant(tenant_b):
+        objects["webhook"]["other_tenant"] = WebhookSubscriptionFactory(
+            api_key=objects["api_key"]["other_tenant"]
+        )
 
     objects["member"] = {role: acting.user for role, acting in people.items()}
     objects["member"]["other_tenant"] = outsider.user
@@ -205,6 +230,19 @@ def world(tenant_a: Any, tenant_b: Any, as_role: Any, in_tenant: Any) -> World:
             if role == "agency_admin"
             else set()
         )
+        # A client admin manages the webhooks of the client's own keys, an agency admin those
+        # of the agency's keys; the engagement pages show an agency admin its own engagement.
+        reach["webhook"][role] = (
+            {"hook_client"} if role == "admin" else {"hook_a"} if role == "agency_admin" else set()
+        )
+        reach["engagement"][role] = (
+            {"eng_a", "eng_b"}
+            if role == "admin"
+            else {"eng_a"}
+            if role == "agency_admin"
+            else set()
+        )
+        reach["candidate"][role] = {"sub_a", "sub_b", "sub_a_only"} if role == "admin" else set()
     return World(people=people, objects=objects, reach=reach)
 
 
@@ -255,3 +293,7 @@ def test_the_walk_is_not_vacuous_objects_in_reach_open(world: World) -> None:
     assert opened["brief"] >= set(ROLES)
     assert opened["submission"] >= set(ROLES)
     assert opened["import"] >= {"admin", "recruiter"}
+    assert opened["api_key"] >= {"admin", "agency_admin"}
+    assert opened["webhook"] >= {"admin", "agency_admin"}
+    assert opened["engagement"] >= {"admin", "agency_admin"}
+    assert opened["candidate"] >= {"admin"}

@@ -41,6 +41,14 @@ def webhook_subscriptions_for(api_key: ApiKey) -> QuerySet[WebhookSubscription]:
     return WebhookSubscription.objects.filter(api_key_id=api_key.pk).order_by("-created_at", "-id")
 
 
+def webhook_subscriptions_for_keys(api_key_ids: list[int]) -> QuerySet[WebhookSubscription]:
+    """The subscriptions of several keys (the webhook pages list those of the caller's keys),
+    newest first."""
+    return WebhookSubscription.objects.filter(api_key_id__in=api_key_ids).order_by(
+        "-created_at", "-id"
+    )
+
+
 def webhook_deliveries_for(
     api_key: ApiKey, subscription: WebhookSubscription
 ) -> QuerySet[WebhookDelivery]:
@@ -190,6 +198,7 @@ def webhook_secret_rotate(
             action="webhook.secret_rotated",
             object_type="webhook_subscription",
             object_id=locked.public_id,
+            details={"origin": url_origin(locked.url)},
         )
     return locked, secret
 
@@ -221,7 +230,7 @@ def webhook_send_test(*, api_key: ApiKey, subscription: WebhookSubscription) -> 
             action="webhook.test_sent",
             object_type="webhook_subscription",
             object_id=subscription.public_id,
-            details={"delivery": str(delivery.public_id)},
+            details={"delivery": str(delivery.public_id), "origin": url_origin(subscription.url)},
         )
         webhook_delivery_queue_on_commit(delivery_ids=[delivery.pk])
     return delivery

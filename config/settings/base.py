@@ -59,8 +59,10 @@ SHARED_APPS = [
     "django_otp.plugins.otp_static",
     # Logs, metrics and deploy checks (no models; the lowest layer).
     "observability",
-    # Apps without models: the access layer of workspace pages, and the demo workspace.
+    # Apps without models: the access layer of workspace pages, the client admin's pages
+    # (engagements, privacy, the audit trail), and the demo workspace.
     "pages",
+    "administration",
     "demo",
     # People and sign-in: invitations, roles, reset, two-factor, single sign-on, sessions.
     "accounts",

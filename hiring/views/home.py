@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from audit.selectors import audit_recent
 from hiring.models import BriefStatus, Stage
 from hiring.selectors import briefs_for, briefs_with_counts, submissions_for
 from pages.access import Caller, workspace_page
@@ -42,8 +41,7 @@ def workspace_home(request: HttpRequest, caller: Caller) -> HttpResponse:
         context["team"] = client_team(client=caller.client)
         context["engagements"] = client_engagements(client=caller.client)
         context["can_write_briefs"] = caller.may(MANAGE_HIRING)
-        if caller.may(READ_AUDIT_TRAIL):
-            context["activity"] = audit_recent(limit=15)
+        context["reads_audit_trail"] = caller.may(READ_AUDIT_TRAIL)
     else:
         stage_labels = dict(Stage.choices)
         context["open_briefs"] = list(briefs_with_counts(access)[:10])

@@ -40,7 +40,13 @@ from pages.access import Caller, workspace_page
 from pages.forms import form_action
 from pages.paging import page_of, query_without_page
 from tenants.models import User
-from tenants.roles import ANY_AGENCY_ROLE, ANY_CLIENT_ROLE, MANAGE_HIRING, SEE_ALL_SCORES
+from tenants.roles import (
+    ANSWER_PRIVACY_REQUESTS,
+    ANY_AGENCY_ROLE,
+    ANY_CLIENT_ROLE,
+    MANAGE_HIRING,
+    SEE_ALL_SCORES,
+)
 from tenants.selectors import client_engagements
 
 PAUSED_ENGAGEMENT = (
@@ -190,7 +196,6 @@ def _render_submission_detail(
     submission: Submission,
     *,
     move_form: MoveStageForm | None = None,
-    withdraw_form: WithdrawForm | None = None,
     page_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -229,8 +234,8 @@ def _render_submission_detail(
         allowed = _allowed_moves(submission)
         if allowed:
             context["move_form"] = move_form or MoveStageForm(allowed=allowed)
-    if caller.is_agency and submission.stage not in CLOSED_STAGES:
-        context["withdraw_form"] = withdraw_form or WithdrawForm()
+    context["may_withdraw"] = caller.is_agency and submission.stage not in CLOSED_STAGES
+    context["answers_privacy_requests"] = caller.may(ANSWER_PRIVACY_REQUESTS)
     return render(request, "hiring/submission_detail.html", context, status=status)
 
 
@@ -265,12 +270,20 @@ def submission_move(request: HttpRequest, caller: Caller, public_id: str) -> Htt
     return _render_submission_detail(request, caller, submission, move_form=form)
 
 
-@workspace_page(roles=ANY_AGENCY_ROLE, methods=("POST",))
+@workspace_page(roles=ANY_AGENCY_ROLE, methods=("GET", "POST"))
 def submission_withdraw_view(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
+    """What withdrawing means, with the reason to give (GET), then the withdrawal (POST)."""
     submission = access_submission_by_id(caller.access, public_id)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        return _render_submission_detail(request, caller, submission, withdraw_form=form)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    context: dict[str, Any] = {"submission": submission, "form": form}
+    if submission.stage in CLOSED_STAGES:
+        context["page_error"] = (
+            f"This submission is {submission.get_stage_display().lower()}: it cannot be "
+            "withdrawn any more."
+        )
+    if request.method == "GET" or not form.is_valid():
+        status = 200 if request.method == "GET" else 400
+        return render(request, "hiring/submission_withdraw.html", context, status=status)
     done = form_action(
         form,
         lambda: submission_withdraw(
@@ -284,10 +297,8 @@ def submission_withdraw_view(request: HttpRequest, caller: Caller, public_id: st
         return redirect("hiring:submission_detail", public_id=submission.public_id)
     if done.conflict:
         submission.refresh_from_db()
-        return _render_submission_detail(
-            request, caller, submission, page_error=done.conflict, status=done.status
-        )
-    return _render_submission_detail(request, caller, submission, withdraw_form=form)
+        context["page_error"] = done.conflict
+    return render(request, "hiring/submission_withdraw.html", context, status=done.status)
 
 
 @workspace_page(roles=ANY_CLIENT_ROLE | ANY_AGENCY_ROLE)
