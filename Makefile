@@ -13,7 +13,7 @@ FIND_PYTHON := for c in python3.13 python3.12 \
 	  then command -v $$c; exit 0; fi; \
 	done; echo "No Python 3.12+ found: install one (pyenv install 3.12) and retry." >&2; exit 1
 
-.PHONY: help install services migrate run test test-fast lint format bench compose-check stop-services clean
+.PHONY: help install services migrate run test test-fast lint format bench compose-check screenshots stop-services clean
 
 help:
 	@echo "make run         set up everything and start web + worker + beat with a demo workspace"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint        ruff (lint + format check), mypy and the import-direction contract"
 	@echo "make bench       run every benchmark in bench/"
 	@echo "make compose-check  the production compose file: structure, and its commands run here (also in make test)"
+	@echo "make screenshots the main pages of every role, desktop and phone, into docs/screenshots/"
 	@echo "make stop-services  stop embedded PostgreSQL/Redis started under .data/"
 
 $(VENV)/.installed: pyproject.toml
@@ -64,6 +65,13 @@ bench: migrate
 # The compose smoke test alone (docker compose config + build where Docker answers).
 compose-check: services
 	$(PY) -m pytest --create-db -p no:cacheprovider tests/test_compose.py tests/test_production.py
+
+# The browser walk of every role's main pages (tests/test_browser_walks.py), saving PNGs of
+# each role's main pages at 1366x900 and 390x844 for the README. Needs Debian's chromium.
+screenshots: services
+	rm -f docs/screenshots/*.png
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest --create-db -p no:cacheprovider -q \
+		tests/test_browser_walks.py -k every_main_page
 
 stop-services:
 	$(PY) -m config.devservices --stop

@@ -3,13 +3,12 @@
 from django.urls import include, path
 
 from accounts.urls import sign_in_patterns, workspace_arrival_patterns
-from hiring.views.home import workspace_home
 from notifications import views as notification_views
 from pages.access import open_page
 from tenants import views as account_views
 
 urlpatterns = [
-    path("", workspace_home, name="home"),
+    path("", notification_views.workspace_home, name="home"),
     path(
         "accounts/login/",
         open_page(because="signing in is how a person becomes a member of the page's reach")(

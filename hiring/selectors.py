@@ -12,6 +12,7 @@ from audit.errors import NotFoundError
 from hiring.models import (
     BriefShare,
     BriefStatus,
+    Candidate,
     ImportJob,
     InterviewAssignment,
     RoleBrief,
@@ -86,6 +87,13 @@ def submissions_for(access: WorkspaceAccess) -> QuerySet[Submission]:
         return submissions
     assert access.agency is not None
     return submissions.filter(agency_id=access.agency.pk)
+
+
+def candidates_for(access: WorkspaceAccess) -> QuerySet[Candidate]:
+    """The people behind the submissions within reach (one person, each agency's version on
+    its submission)."""
+    reachable = submissions_for(access).filter(candidate_id=OuterRef("pk"))
+    return Candidate.objects.filter(Exists(reachable.values("pk")))
 
 
 def access_submission_by_id(access: WorkspaceAccess, public_id: object) -> Submission:

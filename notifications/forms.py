@@ -1,7 +1,5 @@
 """Forms of the notification pages: a person's email preferences and the reminder rules."""
 
-from typing import Any
-
 from django import forms
 
 from notifications.calendar import known_time_zones, weekday_choices
@@ -17,6 +15,13 @@ class PreferencesForm(forms.Form):
         help_text="Overdue scorecards, candidates waiting for feedback, briefs about to close "
         "and drafts that are not ready yet. They always appear here in the app.",
     )
+    email_updates = forms.BooleanField(
+        required=False,
+        label="Email me updates",
+        help_text="What happened that concerns you: a new candidate for your brief, a "
+        "scorecard to fill, a candidate of yours moving on, a brief opened to your agency. "
+        "A burst of them comes as one email.",
+    )
     email_digest = forms.BooleanField(
         required=False,
         label="Email me the weekly hiring digest",
@@ -31,9 +36,14 @@ def _number(name: str, label: str, help_text: str) -> forms.IntegerField:
 
 
 class ReminderSettingsForm(forms.Form):
-    timezone = forms.ChoiceField(
+    # A searchable picker (a text field with the zones as suggestions, no script): a
+    # dropdown of some 600 raw names could not be searched.
+    timezone = forms.CharField(
         label="Time zone of the workspace",
-        help_text="Business days, quiet hours and the digest follow this time zone.",
+        max_length=64,
+        help_text="Type a city or region, e.g. Europe/Berlin or America/New_York. Business "
+        "days, quiet hours and the digest follow this time zone.",
+        widget=forms.TextInput(attrs={"list": "timezone-options", "autocomplete": "off"}),
     )
     scorecard_overdue_hours = _number(
         "scorecard_overdue_hours",
@@ -74,8 +84,15 @@ class ReminderSettingsForm(forms.Form):
     )
     quiet_hours_end = forms.TypedChoiceField(label="until", coerce=int, choices=HOUR_CHOICES)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        timezone_field = self.fields["timezone"]
-        assert isinstance(timezone_field, forms.ChoiceField)
-        timezone_field.choices = [(z, z) for z in sorted(known_time_zones())]
+    def time_zones(self) -> list[str]:
+        return sorted(known_time_zones())
+
+    def clean_timezone(self) -> str:
+        typed = " ".join(str(self.cleaned_data.get("timezone") or "").split())
+        zones = {zone.lower(): zone for zone in known_time_zones()}
+        zone = zones.get(typed.lower()) or zones.get(typed.lower().replace(" ", "_"))
+        if zone is None:
+            raise forms.ValidationError(
+                "Select a valid choice: a time zone from the list, such as Europe/Berlin."
+            )
+        return zone

@@ -17,11 +17,23 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Notifications from events are grouped: a burst of events of one kind about one brief
+    # (fifty imported submissions) adds to one open notification instead of making fifty.
+    # Empty for reminders, which are never grouped (notifications.events.delivery).
+    group_key = models.CharField(max_length=120, blank=True)
+    group_count = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"]),
+            models.Index(
+                fields=["recipient", "group_key"],
+                name="notification_open_group_idx",
+                condition=models.Q(read_at__isnull=True, emailed_at__isnull=True)
+                & ~models.Q(group_key=""),
+            ),
             models.Index(
                 fields=["recipient"],
                 name="notification_unread_idx",

@@ -66,11 +66,13 @@ def notification_preferences_for(
 
 
 def wants_email(preference: NotificationPreference | None, *, email_kind: str) -> bool:
-    """Whether the person accepts this kind of email ("reminder" or "digest")."""
+    """Whether the person accepts this kind of email ("reminder", "digest" or "updates")."""
     if preference is None:
         return True
     if email_kind == "digest":
         return preference.email_digest
+    if email_kind == "updates":
+        return preference.email_updates
     return preference.email_reminders
 
 
@@ -85,7 +87,12 @@ def _audit_in_workspace(*, actor: Actor, action: str, user: User, details: dict[
 
 
 def notification_preference_update(
-    *, actor: Actor, user: User, email_reminders: bool, email_digest: bool
+    *,
+    actor: Actor,
+    user: User,
+    email_reminders: bool,
+    email_digest: bool,
+    email_updates: bool | None = None,
 ) -> NotificationPreference:
     """Save which emails the person wants. In-app notifications are always kept."""
     with transaction.atomic():
@@ -96,8 +103,9 @@ def notification_preference_update(
             for name, value in (
                 ("email_reminders", email_reminders),
                 ("email_digest", email_digest),
+                ("email_updates", email_updates),
             )
-            if getattr(preference, name) != value
+            if value is not None and getattr(preference, name) != value
         }
         if not changed:
             return preference

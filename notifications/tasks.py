@@ -23,3 +23,21 @@ def reminders_run() -> dict[str, int | bool]:
 def digest_run() -> int:
     """Send this tenant's weekly executive digest once it is due (hourly; sends once a week)."""
     return digest_send()
+
+
+@shared_task(name="notifications.tasks.notifications_on_event", acks_late=True)
+def notifications_on_event(*, event_id: int) -> int:
+    """Outbox consumer (registered in NotificationsConfig.ready): tell the people an event
+    concerns. Safe to run twice: each notice is keyed, so a repeat notifies nobody again.
+    Emails follow once the burst has settled (EVENT_EMAIL_DELAY)."""
+    from notifications.events.run import event_notify
+
+    return event_notify(event_id=event_id)
+
+
+@shared_task(name="notifications.tasks.notification_emails_send", acks_late=True)
+def notification_emails_send() -> int:
+    """Send the emails due in this tenant now (queued after events, with a countdown)."""
+    from notifications.reminders.delivery import notification_emails_due
+
+    return notification_emails_due()

@@ -13,6 +13,7 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.notification_list, name="list"),
+    path("badge/", views.notification_badge, name="badge"),
     path("read-all/", views.notification_read_all, name="read_all"),
     path("<uuid:public_id>/read/", views.notification_read, name="read"),
     path("preferences/", views.preferences_edit, name="preferences"),

@@ -5,17 +5,22 @@ The pages under /notifications/ go through pages.access.workspace_page; the unsu
 lives under /accounts/ so it works without signing in (the token is the authority).
 """
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from audit.errors import NotFoundError
+from hiring.models import BriefStatus, Stage
+from hiring.selectors import briefs_for, briefs_with_counts, submissions_for
 from notifications.forms import PreferencesForm, ReminderSettingsForm
 from notifications.inbox import (
     notification_mark_read,
@@ -23,6 +28,7 @@ from notifications.inbox import (
     notifications_mark_all_read,
     notifications_unread_count,
 )
+from notifications.needs import needs_for
 from notifications.preferences import (
     notification_preference_by_token,
     notification_preference_get_or_create,
@@ -38,10 +44,68 @@ from notifications.reminders.rules import submissions_awaiting_client
 from pages.access import Caller, open_page, workspace_page
 from pages.forms import form_action
 from pages.paging import page_of
-from tenants.roles import ADMINISTER_WORKSPACE, ANY_AGENCY_ROLE, ANY_CLIENT_ROLE
+from tenants.models import AgencyRole, ClientRole
+from tenants.roles import (
+    ADMINISTER_WORKSPACE,
+    ANY_AGENCY_ROLE,
+    ANY_CLIENT_ROLE,
+    MANAGE_HIRING,
+    READ_AUDIT_TRAIL,
+)
+from tenants.selectors import client_engagements, client_team
 
 PAGE_SIZE = 30
 EVERYONE = ANY_CLIENT_ROLE | ANY_AGENCY_ROLE
+
+
+# --- the home page: what needs this person, then what the workspace holds ------------------------
+
+ROLE_LABELS = dict([*ClientRole.choices, *AgencyRole.choices])
+
+
+@workspace_page(roles=EVERYONE)
+def workspace_home(request: HttpRequest, caller: Caller) -> HttpResponse:
+    """What needs the person now (notifications.needs), with links to act, then the
+    workspace's figures for their role."""
+    access = caller.access
+    context: dict[str, Any] = {
+        "access": access,
+        "role_label": ROLE_LABELS.get(access.role),
+        "needs": needs_for(access),
+    }
+    if caller.is_client:
+        by_status = dict(
+            briefs_for(access).order_by().values_list("status").annotate(n=Count("id"))
+        )
+        context["brief_statuses"] = [
+            {"value": value, "label": label, "count": by_status.get(value, 0)}
+            for value, label in BriefStatus.choices
+        ]
+        now = timezone.now()
+        context["submission_counts"] = submissions_for(access).aggregate(
+            total=Count("id"),
+            last_7_days=Count("id", filter=Q(created_at__gte=now - dt.timedelta(days=7))),
+            last_30_days=Count("id", filter=Q(created_at__gte=now - dt.timedelta(days=30))),
+            new=Count("id", filter=Q(stage=Stage.SUBMITTED)),
+            screening=Count("id", filter=Q(stage=Stage.SCREENING)),
+        )
+        context["team"] = client_team(client=caller.client)
+        context["engagements"] = client_engagements(client=caller.client)
+        context["can_write_briefs"] = caller.may(MANAGE_HIRING)
+        context["reads_audit_trail"] = caller.may(READ_AUDIT_TRAIL)
+    else:
+        stage_labels = dict(Stage.choices)
+        context["open_briefs"] = list(briefs_with_counts(access)[:10])
+        by_stage = dict(
+            submissions_for(access).order_by().values_list("stage").annotate(n=Count("id"))
+        )
+        context["stage_counts"] = [
+            {"value": stage, "label": stage_labels[stage], "count": by_stage[stage]}
+            for stage in Stage.values
+            if by_stage.get(stage)
+        ]
+        context["can_submit"] = caller.may_submit
+    return render(request, "notifications/home.html", context)
 
 
 # --- the person's notifications -----------------------------------------------------------------
@@ -58,6 +122,18 @@ def notification_list(request: HttpRequest, caller: Caller) -> HttpResponse:
     if caller.is_agency and caller.agency_id is not None:
         context["awaiting_client"] = submissions_awaiting_client(agency_id=caller.agency_id)
     return render(request, "notifications/list.html", context)
+
+
+@workspace_page(roles=EVERYONE)
+def notification_badge(request: HttpRequest, caller: Caller) -> HttpResponse:
+    """The header's unread count, polled by htmx every few seconds (one COUNT)."""
+    response = render(
+        request,
+        "notifications/_unread_badge.html",
+        {"unread_notifications": notifications_unread_count(user=caller.user)},
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @workspace_page(roles=EVERYONE, methods=("POST",))
@@ -94,6 +170,7 @@ def preferences_edit(request: HttpRequest, caller: Caller) -> HttpResponse:
                 user=caller.user,
                 email_reminders=form.cleaned_data["email_reminders"],
                 email_digest=form.cleaned_data["email_digest"],
+                email_updates=form.cleaned_data["email_updates"],
             )
             messages.success(request, "Your email preferences are saved.")
             return redirect("notifications:preferences")
@@ -102,6 +179,7 @@ def preferences_edit(request: HttpRequest, caller: Caller) -> HttpResponse:
             initial={
                 "email_reminders": preference.email_reminders,
                 "email_digest": preference.email_digest,
+                "email_updates": preference.email_updates,
             }
         )
     return render(

@@ -85,9 +85,14 @@ class ScorecardForm(forms.Form):
 
 
 class AssignInterviewerForm(forms.Form):
-    interviewer = forms.ChoiceField(
+    # A searchable picker (a text field with the team as suggestions, no script): a large
+    # client's dropdown of everyone who interviews could list hundreds of people.
+    interviewer = forms.CharField(
         label="Interviewer",
-        help_text="Members of your team who interview: interviewers, hiring managers and admins.",
+        max_length=400,
+        help_text="Type a name or an e-mail address. Members of your team who interview: "
+        "interviewers, hiring managers and admins.",
+        widget=forms.TextInput(attrs={"list": "interviewer-options", "autocomplete": "off"}),
     )
     due_date = forms.DateField(
         required=False,
@@ -104,10 +109,25 @@ class AssignInterviewerForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        interviewer = self.fields["interviewer"]
-        assert isinstance(interviewer, forms.ChoiceField)
-        interviewer.choices = [("", "Choose a person"), *interviewer_choices]
+        self.interviewer_choices = interviewer_choices
         self.zone = ZoneInfo(timezone_name or "UTC")
+
+    def clean_interviewer(self) -> str:
+        """The chosen person's public id, from their id, the suggestion's text or their
+        e-mail address (what a person types or picks)."""
+        typed = " ".join(str(self.cleaned_data.get("interviewer") or "").split())
+        for public_id, label in self.interviewer_choices:
+            if typed in (public_id, label):
+                return public_id
+        lowered = typed.lower()
+        by_email = [
+            public_id
+            for public_id, label in self.interviewer_choices
+            if lowered and label.lower().endswith(f", {lowered})")
+        ]
+        if len(by_email) == 1:
+            return by_email[0]
+        raise ValidationError("Choose a person from the list.")
 
     def clean_due_date(self) -> dt.date | None:
         due: dt.date | None = self.cleaned_data.get("due_date")
@@ -123,6 +143,25 @@ class AssignInterviewerForm(forms.Form):
         return dt.datetime.combine(due, dt.time(23, 59), tzinfo=self.zone)
 
 
+class RescheduleForm(forms.Form):
+    """A new due date for an assigned interviewer's scorecard."""
+
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="New due date")
+
+    def __init__(self, *args: Any, timezone_name: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = ZoneInfo(timezone_name or "UTC")
+
+    def clean_due_date(self) -> dt.date:
+        due: dt.date = self.cleaned_data["due_date"]
+        if due < dt.datetime.now(self.zone).date():
+            raise ValidationError("Choose today or a later day.")
+        return due
+
+    def due_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.cleaned_data["due_date"], dt.time(23, 59), tzinfo=self.zone)
+
+
 class DecisionForm(forms.Form):
     """Advance or reject one candidate from the snapshot the executive was looking at."""
 
@@ -136,6 +175,7 @@ class DecisionForm(forms.Form):
         label="Reason",
         help_text="Required to reject: the agency sees it.",
     )
+    confirm = forms.BooleanField(required=False)
 
 
 class FloorOverrideForm(forms.Form):

@@ -65,6 +65,29 @@ def blind_submission_ids(
     return set(assignments.values_list("submission_id", flat=True))
 
 
+def blind_readers(*, submission_id: int, user_ids: Iterable[int]) -> set[int]:
+    """Of these people, the ones blind on the submission (the same rule as
+    `blind_submission_ids`, for many readers at once: one query). Notifications about a
+    submission's scorecards use it to leave out what a blind reader may not see."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    submitted = Scorecard.objects.filter(
+        submission_id=OuterRef("submission_id"),
+        interviewer_id=OuterRef("interviewer_id"),
+        status=ScorecardStatus.SUBMITTED,
+    )
+    return set(
+        InterviewAssignment.objects.filter(
+            interviewer_id__in=ids,
+            submission_id=submission_id,
+            submission__stage__in=OPEN_FOR_SCORING,
+        )
+        .exclude(Exists(submitted))
+        .values_list("interviewer_id", flat=True)
+    )
+
+
 def blind_brief_ids(*, user_id: int | None) -> set[int]:
     """Briefs with at least one submission the person is blind on: their shortlist (ranking,
     means, reasons) stays closed to the person until those scorecards are in."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scoring.views import analytics, interviewers, queue, scorecards, shortlist
+from scoring.views import analytics, compare, interviewers, queue, scorecards, shortlist
 
 app_name = "scoring"
 
@@ -22,6 +22,26 @@ urlpatterns = [
         name="submission_scorecards",
     ),
     path("briefs/<uuid:public_id>/shortlist/", shortlist.brief_shortlist, name="brief_shortlist"),
+    path(
+        "briefs/<uuid:public_id>/shortlist/compare/",
+        compare.shortlist_compare,
+        name="shortlist_compare",
+    ),
+    path(
+        "briefs/<uuid:public_id>/shortlist/export.csv",
+        compare.shortlist_export,
+        name="shortlist_export",
+    ),
+    path(
+        "briefs/<uuid:public_id>/shortlist/history/",
+        compare.shortlist_history,
+        name="shortlist_history",
+    ),
+    path(
+        "submissions/<uuid:public_id>/interviewers/change/",
+        interviewers.assignment_change,
+        name="assignment_change",
+    ),
     path(
         "briefs/<uuid:public_id>/shortlist/decide/",
         shortlist.shortlist_decide,

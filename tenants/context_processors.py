@@ -17,6 +17,7 @@ def _nav(access: Any) -> dict[str, bool]:
     client = access.is_client
     return {
         "scorecards": client,
+        "candidates": role in (ClientRole.ADMIN, ClientRole.HIRING_MANAGER, ClientRole.EXECUTIVE),
         "analytics": access.is_agency
         or role in (ClientRole.ADMIN, ClientRole.HIRING_MANAGER, ClientRole.EXECUTIVE),
         "imports": access.is_agency or role in (ClientRole.ADMIN, ClientRole.HIRING_MANAGER),

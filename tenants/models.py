@@ -244,6 +244,8 @@ class NotificationPreference(models.Model):
     )
     email_reminders = models.BooleanField(default=True)
     email_digest = models.BooleanField(default=True)
+    # Emails about what happened (a new candidate, an assignment, a stage change...).
+    email_updates = models.BooleanField(default=True)
     # Opaque token for the one-click unsubscribe link in digest emails.
     unsubscribe_token = models.CharField(max_length=64, unique=True)
     updated_at = models.DateTimeField(default=django_timezone.now)

@@ -19,6 +19,11 @@ MANAGE_HIRING: Final = frozenset({ClientRole.ADMIN, ClientRole.HIRING_MANAGER})
 SEE_ALL_SCORES: Final = frozenset(
     {ClientRole.ADMIN, ClientRole.HIRING_MANAGER, ClientRole.EXECUTIVE}
 )
+# The client's list of candidates, one person with each agency's version (interviewers reach
+# only the submissions they score).
+SEE_EVERY_CANDIDATE: Final = frozenset(
+    {ClientRole.ADMIN, ClientRole.HIRING_MANAGER, ClientRole.EXECUTIVE}
+)
 # Advance or reject candidates from a shortlist.
 DECIDE_ON_SHORTLISTS: Final = frozenset({ClientRole.EXECUTIVE, ClientRole.ADMIN})
 # May be asked to score a submission.

@@ -7,6 +7,7 @@
   (client roles, or "recruiter"/"agency_admin" of a new agency engaged by the tenant).
 """
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client as HttpClient
 from django_redis import get_redis_connection
 from django_tenants.utils import schema_context
@@ -143,6 +144,21 @@ def _clean_redis_test_db() -> Iterator[None]:
 
 
 def _empty_tables() -> None:
+    """Empty every table the tests write. The session's Celery worker may still be finishing
+    a task of the test that just ended (a relay, a recompute, a notification): its row locks
+    can meet TRUNCATE's table locks in a deadlock, which PostgreSQL resolves by cancelling one
+    of the two; TRUNCATE is then simply tried again."""
+    for attempt in range(5):
+        try:
+            _truncate_all()
+            return
+        except OperationalError as error:
+            if "deadlock" not in str(error) or attempt == 4:
+                raise
+            time.sleep(0.5)
+
+
+def _truncate_all() -> None:
     # Never against a development database: only pytest-django's test database is emptied.
     name = connection.settings_dict["NAME"]
     if not str(name).startswith("test"):

@@ -1,5 +1,4 @@
 # The harness's fixtures are imported by name and requested as test arguments (F811).
-# ruff: noqa: F811
 """Real-browser journeys of workspace administration: pausing an engagement, the audit trail
 filtered and exported, a webhook created, tested and its delivery seen, a person erased from
 their page, and every new page at a desktop and a phone width.

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the harness's fixtures are imported from tests/test_browser.py and requested by name)
 """Real-browser journeys of people and sign-in (Playwright, Debian's Chromium, the harness of
 tests/test_browser.py: a gunicorn server on the test database, every page under the
 Content-Security-Policy).

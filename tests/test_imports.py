@@ -202,7 +202,9 @@ def test_reuploading_the_same_file_creates_nothing_new(setup):
     data = csv_bytes([row(brief, n) for n in range(1, 6)])
     first = run(create(setup, data))
     assert first.done_rows == 5
-    counts = (Candidate.objects.count(), Submission.objects.count(), OutboxEvent.objects.count())
+    # Its uploader is told the second import finished (import.finished); nothing else is new.
+    rows_events = OutboxEvent.objects.exclude(event_type="import.finished")
+    counts = (Candidate.objects.count(), Submission.objects.count(), rows_events.count())
 
     second = create(setup, data)
     with captured_sql() as sql:
@@ -217,8 +219,9 @@ def test_reuploading_the_same_file_creates_nothing_new(setup):
     assert counts == (
         Candidate.objects.count(),
         Submission.objects.count(),
-        OutboxEvent.objects.count(),
+        rows_events.count(),
     )
+    assert OutboxEvent.objects.filter(event_type="import.finished").count() == 2
 
 
 @pytest.mark.django_db
@@ -470,7 +473,8 @@ def test_queries_per_row_stay_flat_and_progress_is_saved_in_batches(setup):
     # 145 more rows, plus one more brief look-up and one more progress save.
     per_row, remainder = divmod(len(large) - len(small) - 2, 145)
     assert remainder == 0, "rows do not all cost the same number of queries"
-    assert len(small) - 5 * per_row == 17, sql_listing(small)
+    # 18: the end of the run also records the import.finished event (its uploader is told).
+    assert len(small) - 5 * per_row == 18, sql_listing(small)
     # The brief is looked up once, and again after each progress save (every 100 rows).
     assert sum('FROM "hiring_rolebrief"' in q for q in small) == 1
     assert sum('FROM "hiring_rolebrief"' in q for q in large) == 2
@@ -605,7 +609,8 @@ def test_a_recruiter_uploads_and_follows_the_import(web):
 
     run_in(web["tenant"], job.public_id)
     done = recruiter.http.get(response["Location"]).content.decode()
-    assert "hx-trigger" not in done and 'http-equiv="refresh"' not in done
+    # The status block stops polling (the header's unread badge polls on every page).
+    assert 'hx-trigger="every 2s"' not in done and 'http-equiv="refresh"' not in done
     assert "2 of 2 rows processed" in done
     assert "This is not a valid email address." in done and "<td>3</td>" in done
     assert "Hidden Name" not in done and "bad@" not in done

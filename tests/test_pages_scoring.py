@@ -35,6 +35,7 @@ from scoring.models import (
 )
 from scoring.services.scorecards import assignment_create, scorecard_save
 from scoring.services.shortlists import shortlist_compute
+from scoring.templatetags.scoring_format import two_decimals
 from tests.conftest import http_client
 from tests.factories import GENAI_PLAN, ready_brief_data
 
@@ -197,8 +198,9 @@ def test_assigning_an_interviewer(scene, as_role):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Nobody has been asked to score this candidate yet" in html
-    assert str(interviewer.user.public_id) in html
-    assert str(executive.user.public_id) not in html  # executives do not score
+    # The picker suggests the people who may score, by name and e-mail.
+    assert interviewer.user.email in html
+    assert executive.user.email not in html  # executives do not score
 
     due = (timezone.now() + dt.timedelta(days=3)).date()
     response = scene.manager.http.post(
@@ -215,8 +217,9 @@ def test_assigning_an_interviewer(scene, as_role):
         ).exists()
     html = scene.manager.http.get(url).content.decode()
     assert interviewer.user.email in html and "Not started" in html
-    # Assigned people leave the list of choices.
-    assert f'value="{interviewer.user.public_id}"' not in html
+    # Assigned people leave the picker's suggestions.
+    suggestions = html.split('<datalist id="interviewer-options">', 1)[-1].split("</datalist>")[0]
+    assert interviewer.user.email not in suggestions
 
 
 def test_assigning_refuses_people_outside_the_list_and_past_dates(scene, as_role):
@@ -228,7 +231,7 @@ def test_assigning_refuses_people_outside_the_list_and_past_dates(scene, as_role
     for person in (executive, scene.recruiter):
         response = scene.manager.http.post(url, {"interviewer": str(person.user.public_id)})
         assert response.status_code == 200
-        assert "Select a valid choice" in response.content.decode()
+        assert "Choose a person from the list." in response.content.decode()
     yesterday = (timezone.now() - dt.timedelta(days=2)).date().isoformat()
     response = scene.manager.http.post(
         url, {"interviewer": str(interviewer.user.public_id), "due_date": yesterday}
@@ -581,22 +584,25 @@ def test_shortlist_shows_ranking_flags_reasons_and_charts(scene, as_role):
     assert scene.recruiter.agency.name in html
     for entry in entries.values():
         assert f"{entry.balanced_score:.2f}" in html
-        assert entry.reason in html
+        # Shown with 2 decimals, like the charts (scoring_format.two_decimals).
+        assert two_decimals(entry.reason) in html
     assert "Below floor: A Applied AI delivery" in html
     assert "Let compete despite floor" in html
     assert "A. Applied AI delivery: at least 2" in html
 
     svgs = _svgs(html)
-    assert len(svgs) == 3  # the top chart and one category profile per candidate
+    # The top chart (wide, and its phone layout) and one category profile per candidate
+    # (nobody quoted a rate: no value-for-money chart).
+    assert len(svgs) == 4
     top_texts = " ".join(_texts(svgs[0]))
     for entry in entries.values():
         assert f"{entry.balanced_score:.2f}" in top_texts
     assert "#1 Strong Sam" in top_texts and "below floor" in top_texts
     assert svgs[0].find(f"{SVG_NS}title") is not None
     fiona = entries[weak_a.pk]
-    profile_texts = _texts(svgs[2])
-    assert f"{fiona.category_means['A']:.1f}" in profile_texts
-    assert any("below the floor" in (title.text or "") for title in svgs[2].iter(f"{SVG_NS}title"))
+    profile_texts = _texts(svgs[3])
+    assert f"{fiona.category_means['A']:.2f}" in profile_texts
+    assert any("below the floor" in (title.text or "") for title in svgs[3].iter(f"{SVG_NS}title"))
 
 
 def test_shortlist_is_for_reviewers_of_this_client_only(scene, other_tenant_scene, as_role):
@@ -804,7 +810,8 @@ def test_charts_are_valid_svg_with_escaped_labels():
         )
     )
     texts = _texts(profile)
-    assert {"1.5", "4.0", "3.2", "5.0", "\u2013"} <= set(texts)
+    # Two decimals, as in the reasons beside them (4.95 never reads as 5.0).
+    assert {"1.50", "4.00", "3.25", "5.00", "\u2013"} <= set(texts)
     titles = [t.text for t in profile.iter(f"{SVG_NS}title")]
     assert "A Applied AI delivery: 1.50 of 5; floor 2 (below the floor)" in titles
     assert "C Production readiness: not scored" in titles

@@ -181,6 +181,11 @@ SUBMISSION_LIST_CASES = [
     ("admin", "agency", 11),
     ("recruiter", "brief", 12),
     ("recruiter", "stage", 12),
+    # Text search (hiring.search) adds no query: it narrows the same ones.
+    ("admin", "search", 11),
+    ("interviewer", "search", 11),
+    ("recruiter", "search", 12),
+    ("admin", "search_sorted", 11),
 ]
 
 
@@ -199,11 +204,19 @@ def test_submission_list(tenant_a, as_role, role, filtered_by, queries):
         "brief": {"brief": str(chosen.public_id)},
         "stage": {"stage": Stage.INTERVIEW},
         "agency": {"agency": str(agency.public_id)},
+        "search": {"q": "Person"},
+        "search_sorted": {"q": "Person", "sort": "-candidate", "stage": Stage.INTERVIEW},
     }[filtered_by]
 
     def submission(index: int) -> None:
         brief = chosen if filtered_by == "brief" or index % 2 else RoleBriefFactory()
-        submission_of(agency, brief=brief, stage=Stage.INTERVIEW, seen_by=acting)
+        submission_of(
+            agency,
+            brief=brief,
+            stage=Stage.INTERVIEW,
+            seen_by=acting,
+            full_name=f"Person {index}",
+        )
 
     few, many = assert_query_count_flat(
         queries,
@@ -217,6 +230,53 @@ def test_submission_list(tenant_a, as_role, role, filtered_by, queries):
     unfiltered = 0 if acting.agency else 1 if role == "interviewer" else 2
     kept_from_setup = {"": unfiltered, "agency": 1}.get(filtered_by, 0)
     assert listed == (1 + kept_from_setup, 50)
+
+
+@pytest.mark.parametrize(("role", "queries"), [("admin", 9), ("recruiter", 11)])
+def test_brief_list_searched_filtered_and_sorted(tenant_a, as_role, role, queries):
+    acting = as_role(tenant_a, role)
+    agency = engaged_agency(tenant_a, acting)
+
+    def brief(index: int) -> None:
+        found = RoleBriefFactory(
+            **ready_brief_data(title=f"Zephyrine engineer {index}"), shared_with_all_engaged=True
+        )
+        submission_of(agency, brief=found, seen_by=acting)
+        RoleBriefFactory(**ready_brief_data(title=f"Support assistant {index}"))
+
+    query = {"q": "zephyrine", "track": "python_ai_developer", "sort": "-submissions"}
+    few, many = assert_query_count_flat(
+        queries,
+        add_rows=rows_of(tenant_a, brief),
+        run=page(acting, reverse("hiring:brief_list"), query),
+        label=f"brief list searched as {role}",
+    )
+    assert len(few.context["rows"]) == 1
+    assert len(many.context["rows"]) == 50
+    assert all("Zephyrine" in row["brief"].title for row in many.context["rows"])
+
+
+@pytest.mark.parametrize(("role", "queries"), [("admin", 11), ("executive", 11)])
+@pytest.mark.parametrize("query", [{}, {"q": "Person", "sort": "name"}])
+def test_candidate_list(tenant_a, as_role, role, queries, query):
+    """One row per person with each agency's version (one prefetch, whatever the count)."""
+    acting = as_role(tenant_a, role)
+    agencies = [EngagementFactory(client=tenant_a).agency for _ in range(2)]
+
+    def person(index: int) -> None:
+        candidate = CandidateFactory(full_name=f"Person {index}")
+        for agency in agencies:
+            submission_of(agency, brief=RoleBriefFactory(), candidate=candidate)
+
+    few, many = assert_query_count_flat(
+        queries,
+        add_rows=rows_of(tenant_a, person),
+        run=page(acting, reverse("hiring:candidate_list"), query),
+        label=f"candidates as {role}",
+    )
+    rows = list(many.context["page"].object_list)
+    assert (len(few.context["page"].object_list), len(rows)) == (1, 50)
+    assert all(len(row.versions) == 2 for row in rows)
 
 
 @pytest.mark.parametrize(("role", "queries"), [(role, 9) for role in CLIENT_ROLES])
@@ -300,9 +360,11 @@ def test_submission_interviewers(tenant_a, as_role, role, queries):
 
 
 @pytest.mark.parametrize(
-    # 18: the blind-scoring check (scoring.selectors.blind_assignments) is one query.
+    # The blind-scoring check (scoring.selectors.blind_assignments) is one query; the
+    # interviewers' habits (one query for their names), the ranking without calibration
+    # beside it (one), and the candidates not ranked yet (a count and the first ten) four more.
     ("role", "queries"),
-    [(r, 18) for r in ("admin", "hiring_manager", "executive")],
+    [(r, 22) for r in ("admin", "hiring_manager", "executive")],
 )
 def test_brief_shortlist(tenant_a, as_role, role, queries):
     """The ranking as the engine computes it from submitted scorecards, with floor overrides
@@ -349,6 +411,62 @@ def test_brief_shortlist(tenant_a, as_role, role, queries):
     )
     assert (len(few.context["rows"]), len(many.context["rows"])) == (1, 50)
     assert many.context["page"].paginator.count == 100
+
+
+@pytest.mark.parametrize(("role", "queries"), [("executive", 12), ("hiring_manager", 12)])
+def test_shortlist_history(tenant_a, as_role, role, queries):
+    """Every version with why it was computed (one annotated query), and what changed
+    between the latest two (their entries, one query each), with 1 + 1 and 1 + 100
+    versions (the first is there from the start, so both runs show a change)."""
+    acting = as_role(tenant_a, role)
+    agency = engaged_agency(tenant_a, acting)
+    with schema_context(tenant_a.schema_name):
+        brief = RoleBriefFactory(**ready_brief_data())
+        people = [submission_of(agency, brief=brief, full_name=f"P{i}") for i in range(3)]
+    versions = itertools.count(1)
+
+    def version(index: int) -> None:
+        snapshot = ShortlistFactory(brief=brief, version=next(versions), scorecard_count=index)
+        for rank, person in enumerate(people[index % 3 :] + people[: index % 3], start=1):
+            ShortlistEntryFactory(shortlist=snapshot, submission=person, rank=rank)
+
+    rows_of(tenant_a, lambda index: version(index + 1))(1)
+
+    few, many = assert_query_count_flat(
+        queries,
+        add_rows=rows_of(tenant_a, version),
+        run=page(acting, reverse("scoring:shortlist_history", args=[brief.public_id])),
+        label=f"shortlist history as {role}",
+    )
+    assert (len(few.context["rows"]), len(many.context["rows"])) == (2, 101)
+    assert many.context["diff"]["moved_count"] == 3
+
+
+@pytest.mark.parametrize(("role", "queries"), [("executive", 12)])
+def test_shortlist_compare(tenant_a, as_role, role, queries):
+    """Four candidates side by side with all their scorecards: the same queries for one
+    scorecard each as for a hundred."""
+    acting = as_role(tenant_a, role)
+    agency = engaged_agency(tenant_a, acting)
+    with schema_context(tenant_a.schema_name):
+        brief = RoleBriefFactory(**ready_brief_data())
+        people = [submission_of(agency, brief=brief, stage=Stage.INTERVIEW) for _ in range(4)]
+        snapshot = ShortlistFactory(brief=brief, version=1)
+        for rank, person in enumerate(people, start=1):
+            ShortlistEntryFactory(shortlist=snapshot, submission=person, rank=rank)
+    query = {"s": [str(person.public_id) for person in people]}
+
+    def scorecard(index: int) -> None:
+        ScorecardFactory(submission=people[index % 4], interviewer=UserFactory(), submitted=True)
+
+    _, many = assert_query_count_flat(
+        queries,
+        add_rows=rows_of(tenant_a, scorecard),
+        run=page(acting, reverse("scoring:shortlist_compare", args=[brief.public_id]), query),
+        label=f"compare as {role}",
+    )
+    assert len(many.context["compared"]) == 4
+    assert sum(len(c.interviewers) for c in many.context["compared"]) == 100
 
 
 def _figures(index: int) -> dict[str, Any]:
@@ -411,6 +529,25 @@ def test_notification_list(tenant_a, as_role, role, queries):
             1,
             100,
         )
+
+
+@pytest.mark.parametrize(("role", "queries"), [("hiring_manager", 7), ("recruiter", 9)])
+def test_notification_badge(tenant_a, as_role, role, queries):
+    """The header's unread count, polled every few seconds: one COUNT on the partial index,
+    whatever the number of notifications."""
+    acting = as_role(tenant_a, role)
+
+    def notification(index: int) -> None:
+        NotificationFactory(recipient=acting.user, read_at=timezone.now() if index % 2 else None)
+
+    few, many = assert_query_count_flat(
+        queries,
+        add_rows=rows_of(tenant_a, notification),
+        run=page(acting, reverse("notifications:badge")),
+        label=f"unread badge as {role}",
+    )
+    assert few.context["unread_notifications"] == 1
+    assert many.context["unread_notifications"] == 50
 
 
 @pytest.mark.parametrize(
@@ -556,14 +693,14 @@ def test_webhook_list(tenant_a, as_role, role, queries):
 
 @pytest.mark.parametrize(
     ("role", "queries"),
+    # "Needs you" (notifications.needs): each section is its first rows and a count, so
+    # it costs the same at 1 and 100 rows; roles with more sections cost more.
     [
-        # Admins and executives no longer read 15 audit rows here: the home page links to the
-        # audit trail (/audit/) instead, so every client role costs the same.
-        ("admin", 11),
-        ("hiring_manager", 11),
-        ("interviewer", 11),
-        ("executive", 11),
-        ("recruiter", 11),
+        ("admin", 23),
+        ("hiring_manager", 20),
+        ("interviewer", 13),
+        ("executive", 14),
+        ("recruiter", 17),
     ],
 )
 def test_home_page(tenant_a, as_role, role, queries):

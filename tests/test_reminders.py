@@ -827,11 +827,21 @@ def test_preferences_page_saves_and_audits(tenant_a, as_role, in_tenant):
     person = as_role(tenant_a, "recruiter")
     page = person.http.get(reverse("notifications:preferences"))
     assert page.status_code == 200
-    assert page.context["form"].initial == {"email_reminders": True, "email_digest": True}
-    response = person.http.post(reverse("notifications:preferences"), {"email_digest": "on"})
+    assert page.context["form"].initial == {
+        "email_reminders": True,
+        "email_digest": True,
+        "email_updates": True,
+    }
+    response = person.http.post(
+        reverse("notifications:preferences"), {"email_digest": "on", "email_updates": "on"}
+    )
     assert response.status_code == 302
     preference = NotificationPreference.objects.get(user=person.user)
-    assert (preference.email_reminders, preference.email_digest) == (False, True)
+    assert (preference.email_reminders, preference.email_digest, preference.email_updates) == (
+        False,
+        True,
+        True,
+    )
     with in_tenant(tenant_a):
         audit = AuditEntry.objects.get(action="notification_preference.updated")
     assert audit.details == {"email_reminders": False}

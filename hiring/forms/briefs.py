@@ -325,7 +325,11 @@ def readiness_input(data: QueryDict) -> dict[str, Any]:
 
 
 class BriefFilterForm(forms.Form):
+    """The brief list's filters; they combine and stay in the URL."""
+
+    q = forms.CharField(required=False, label="Search", max_length=1000)
     status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *BriefStatus.choices])
+    track = forms.ChoiceField(required=False, choices=[("", "All tracks"), *Track.choices])
 
 
 class BriefOpenForm(forms.Form):

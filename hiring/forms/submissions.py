@@ -12,7 +12,12 @@ from hiring.models import Stage
 
 
 class SubmissionFilterForm(forms.Form):
-    brief = forms.ChoiceField(required=False)
+    """The submission list's filters; they combine and stay in the URL. `brief` takes a
+    brief's id (links from notifications and the home page) or a title typed into the
+    searchable picker."""
+
+    q = forms.CharField(required=False, label="Search", max_length=1000)
+    brief = forms.CharField(required=False, label="Brief", max_length=1000)
     stage = forms.ChoiceField(required=False, choices=[("", "All stages"), *Stage.choices])
     agency = forms.ChoiceField(required=False)
 
@@ -24,7 +29,7 @@ class SubmissionFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["brief"]).choices = [("", "All briefs"), *brief_choices]
+        self.brief_choices = brief_choices
         if agency_choices is None:
             del self.fields["agency"]
         else:
@@ -32,6 +37,11 @@ class SubmissionFilterForm(forms.Form):
                 ("", "All agencies"),
                 *agency_choices,
             ]
+
+    def brief_label(self) -> str:
+        """What the picker shows: the title of the chosen brief, or the text typed."""
+        value = str(self.data.get("brief", "") or "")
+        return dict(self.brief_choices).get(value, value)[:200]
 
 
 PROOF_HELP = {

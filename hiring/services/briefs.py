@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -220,9 +221,29 @@ def _apply_default_policy(brief: RoleBrief, *, only_missing: bool) -> None:
     brief.scorecard_floors = floors
 
 
+def _check_deadline(deadline: dt.date | None) -> None:
+    """A fill-by date must not have passed in the client's time zone (when it is set or
+    moved; a brief whose date passed while it was open can still be edited)."""
+    if deadline is None:
+        return
+    today = dt.datetime.now(_zone(current_client().timezone)).date()
+    if deadline < today:
+        raise ValidationError(
+            {"deadline": f"This date has passed: choose {today:%d %b %Y} or later."}
+        )
+
+
+def _zone(name: str) -> dt.tzinfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
 def brief_create(*, actor: Actor, data: dict[str, Any]) -> RoleBrief:
     """Create a draft brief. Scorecard weights and floors default from the track."""
     cleaned = _clean_brief_fields(data, partial=False)
+    _check_deadline(cleaned.get("deadline"))
     brief = RoleBrief(**cleaned, owner_user_id=actor.user_id)
     _check_rate_range(brief)
     _apply_default_policy(brief, only_missing=True)
@@ -254,6 +275,8 @@ def brief_update(*, actor: Actor, brief: RoleBrief, data: dict[str, Any]) -> Rol
         brief = RoleBrief.objects.select_for_update().get(pk=brief.pk)
         if brief.status == BriefStatus.CLOSED:
             raise ConflictError("A closed brief cannot be edited.", code="brief_closed")
+        if cleaned.get("deadline") != brief.deadline:
+            _check_deadline(cleaned.get("deadline"))
         track_changed = "track" in cleaned and cleaned["track"] != brief.track
         for field, value in cleaned.items():
             if field in ("scorecard_weights", "scorecard_floors"):

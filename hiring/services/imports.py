@@ -53,6 +53,7 @@ from hiring.services.import_rows import (
     RowImporter,
 )
 from observability.metrics import import_rows_observe, import_run_observe
+from outbox.services import outbox_record
 from tenants.models import Agency, AgencyMembership, Engagement, EngagementStatus
 from tenants.schema import current_client, current_schema_name
 from tenants.tasks import send_to_tenant
@@ -301,6 +302,20 @@ def _finish(
                     "failed": progress.failed,
                     "skipped": progress.skipped,
                 },
+            )
+            # Its uploader is told (notifications.events); ids and counts only.
+            outbox_record(
+                event_type="import.finished",
+                aggregate_type="import",
+                aggregate_id=job.public_id,
+                payload={
+                    "import_id": str(job.public_id),
+                    "status": status,
+                    "imported": progress.done,
+                    "failed": progress.failed,
+                    "skipped": progress.skipped,
+                },
+                agency_id=job.agency_id,
             )
     except DatabaseError:
         logger.exception("could not record the end of import job %s", job.pk)

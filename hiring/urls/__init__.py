@@ -3,7 +3,7 @@ root of config.urls_tenant. The import pages have their own module (hiring.urls.
 
 from django.urls import path
 
-from hiring.views import briefs, submissions
+from hiring.views import briefs, candidates, submissions
 
 app_name = "hiring"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("briefs/<uuid:public_id>/status/", briefs.brief_status, name="brief_status"),
     path("briefs/<uuid:public_id>/submit/", submissions.submission_new, name="submission_new"),
     path("submissions/", submissions.submission_list, name="submission_list"),
+    path("submissions/export.csv", submissions.submission_export, name="submission_export"),
+    path("candidates/", candidates.candidate_list, name="candidate_list"),
     path(
         "submissions/<uuid:public_id>/",
         submissions.submission_detail,

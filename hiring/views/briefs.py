@@ -23,6 +23,7 @@ from hiring.forms.briefs import (
 )
 from hiring.models import BriefShare, BriefStatus, Need, RoleBrief, Track
 from hiring.readiness import brief_readiness_gaps, is_genai_fields, recommend_track, track_warning
+from hiring.search import briefs_search, search_text, sort_headers, sorting
 from hiring.selectors import access_brief_by_id, briefs_with_counts, submissions_for
 from hiring.services.briefs import (
     STATUS_TRANSITIONS,
@@ -92,17 +93,32 @@ def readiness_summary(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _scorecard_rows(brief: RoleBrief) -> list[dict[str, Any]]:
+    """The scorecard policy as the page shows it. Weights are relative (docs/scoring.md): a
+    GenAI brief's security bonus makes the stored weights add up to 1.10, so each is shown as
+    its share of the whole, which always adds up to 100%."""
     weights = brief.scorecard_weights or {}
     floors = brief.scorecard_floors or {}
+    numbers = {code: _float(weights.get(code)) for code in SCORECARD_CATEGORIES}
+    total = sum(value for value in numbers.values() if value is not None)
     return [
         {
             "code": code,
             "name": name,
             "weight": _number(weights.get(code)),
+            "share": None
+            if numbers[code] is None or total <= 0
+            else f"{100 * (numbers[code] or 0) / total:.0f}%",
             "floor": _number(floors.get(code)),
         }
         for code, name in SCORECARD_CATEGORIES.items()
     ]
+
+
+def _float(value: object) -> float | None:
+    try:
+        return float(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
 
 
 def _number(value: object) -> str | None:
@@ -118,15 +134,42 @@ def _number(value: object) -> str | None:
 # --- the list and the form ----------------------------------------------------------------------
 
 
+BRIEF_SORT_COLUMNS = {
+    "title": ("title",),
+    "track": ("track", "title"),
+    "status": ("status", "title"),
+    "submissions": ("submission_count",),
+    "deadline": ("deadline",),
+    "updated": ("updated_at",),
+}
+BRIEF_COLUMN_LABELS = {
+    "title": "Title",
+    "track": "Track",
+    "status": "Status",
+    "submissions": "Submissions",
+    "deadline": "Fill by",
+}
+
+
 @workspace_page(roles=ANY_CLIENT_ROLE | ANY_AGENCY_ROLE)
 def brief_list(request: HttpRequest, caller: Caller) -> HttpResponse:
-    briefs = briefs_with_counts(caller.access).order_by("-updated_at", "-id")
-    filter_form = None
-    if caller.is_client:
-        filter_form = BriefFilterForm(request.GET)
-        if filter_form.is_valid() and filter_form.cleaned_data["status"]:
-            briefs = briefs.filter(status=filter_form.cleaned_data["status"])
-    page = page_of(request, briefs)
+    """Briefs within reach: searched, filtered (the filters combine and stay in the URL) and
+    sorted by a column (an unknown one is ignored)."""
+    briefs = briefs_with_counts(caller.access)
+    filter_form = BriefFilterForm(request.GET)
+    if not caller.is_client:
+        del filter_form.fields["status"]  # agencies see open briefs only
+    query = ""
+    if filter_form.is_valid():
+        chosen = filter_form.cleaned_data
+        query = chosen["q"]
+        briefs = briefs_search(briefs, query)
+        if chosen.get("status"):
+            briefs = briefs.filter(status=chosen["status"])
+        if chosen.get("track"):
+            briefs = briefs.filter(track=chosen["track"])
+    sort = sorting(request.GET.get("sort"), BRIEF_SORT_COLUMNS, default=("-updated_at", "-id"))
+    page = page_of(request, briefs.order_by(*sort.order_by))
     rows = [
         {"brief": brief, "gap_count": len(brief_readiness_gaps(brief.__dict__))}
         for brief in page.object_list
@@ -139,6 +182,17 @@ def brief_list(request: HttpRequest, caller: Caller) -> HttpResponse:
             "rows": rows,
             "page": page,
             "filter_form": filter_form,
+            "filtered": any(request.GET.get(name) for name in ("q", "status", "track")),
+            "search_text": search_text(query),
+            "sort": sort,
+            "headers": sort_headers(
+                request.GET,
+                sort,
+                {
+                    **BRIEF_COLUMN_LABELS,
+                    "submissions": "Submissions" if caller.is_client else "Your submissions",
+                },
+            ),
             "page_query": query_without_page(request),
             "can_write_briefs": caller.may(MANAGE_HIRING),
         },

@@ -5,10 +5,13 @@ Every view goes through pages.access.workspace_page; reads go through hiring.sel
 writes through hiring.services.submissions.
 """
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -20,6 +23,7 @@ from hiring.forms.submissions import (
 )
 from hiring.models import BriefStatus, InterviewAssignment, Stage, Submission, Track
 from hiring.resumes import EXTENSIONS
+from hiring.search import Sorting, search_text, sort_headers, sorting, submissions_search
 from hiring.selectors import (
     access_brief_by_id,
     access_submission_by_id,
@@ -37,6 +41,7 @@ from hiring.services.submissions import (
 )
 from hiring.stages import AWAITING_CLIENT_STAGES, CLOSED_STAGES
 from pages.access import Caller, workspace_page
+from pages.downloads import csv_download
 from pages.forms import form_action
 from pages.paging import page_of, query_without_page
 from tenants.models import User
@@ -101,12 +106,42 @@ def submission_new(request: HttpRequest, caller: Caller, public_id: str) -> Http
         form = SubmissionForm(
             initial={"rate_currency": brief.rate_currency}, required_proof=required_proof
         )
+    # The rate is quoted in the brief's unit of time ("105 USD per hour").
+    form.fields["rate_amount"].label = f"Candidate's rate, {brief.get_rate_unit_display()}"
     context["form"] = form
     return render(request, "hiring/submission_form.html", context, status=status)
 
 
-@workspace_page(roles=ANY_CLIENT_ROLE | ANY_AGENCY_ROLE)
-def submission_list(request: HttpRequest, caller: Caller) -> HttpResponse:
+SUBMISSION_SORT_COLUMNS = {
+    "candidate": ("full_name",),
+    "brief": ("brief__title", "full_name"),
+    "agency": ("agency__name", "full_name"),
+    "stage": ("stage", "full_name"),
+    "rate": ("rate_amount",),
+    "submitted": ("created_at",),
+}
+SUBMISSION_COLUMN_LABELS = {
+    "candidate": "Candidate",
+    "brief": "Brief",
+    "agency": "Agency",
+    "stage": "Stage",
+    "rate": "Rate",
+    "submitted": "Submitted",
+}
+
+
+@dataclass(frozen=True)
+class SubmissionListing:
+    """The submissions a list or an export shows: within reach, filtered, searched, sorted."""
+
+    submissions: QuerySet[Submission]
+    filter_form: SubmissionFilterForm
+    sort: Sorting
+    filtered: bool
+    search: str
+
+
+def submissions_listed(request: HttpRequest, caller: Caller) -> SubmissionListing:
     submissions = submissions_for(caller.access)
     if caller.is_agency:
         # An agency also follows submissions to briefs that are no longer open.
@@ -120,7 +155,9 @@ def submission_list(request: HttpRequest, caller: Caller) -> HttpResponse:
     else:
         brief_choices = [
             (str(public_id), title)
-            for public_id, title in briefs_for(caller.access).values_list("public_id", "title")
+            for public_id, title in briefs_for(caller.access)
+            .order_by("title")
+            .values_list("public_id", "title")
         ]
         agency_choices = [
             (str(e.agency.public_id), e.agency.name)
@@ -129,25 +166,109 @@ def submission_list(request: HttpRequest, caller: Caller) -> HttpResponse:
     filter_form = SubmissionFilterForm(
         request.GET, brief_choices=brief_choices, agency_choices=agency_choices
     )
+    query = ""
     if filter_form.is_valid():
         chosen = filter_form.cleaned_data
-        if chosen.get("brief"):
-            submissions = submissions.filter(brief__public_id=chosen["brief"])
+        query = chosen["q"]
+        submissions = submissions_search(
+            submissions,
+            query,
+            contact_details=contact_details_shown(caller),
+            agency_names=caller.is_client,
+        )
+        brief = search_text(chosen.get("brief"))
+        if brief:
+            try:
+                submissions = submissions.filter(brief__public_id=uuid.UUID(brief))
+            except ValueError:
+                submissions = submissions.filter(brief__title__icontains=brief)
         if chosen.get("stage"):
             submissions = submissions.filter(stage=chosen["stage"])
         if chosen.get("agency"):
             submissions = submissions.filter(agency__public_id=chosen["agency"])
+    sort = sorting(
+        request.GET.get("sort"),
+        {
+            column: fields
+            for column, fields in SUBMISSION_SORT_COLUMNS.items()
+            # What a role does not see, it cannot sort by either.
+            if (column != "agency" or caller.is_client)
+            and (column != "rate" or not caller.access.is_interviewer)
+        },
+        default=("-created_at", "-id"),
+    )
+    return SubmissionListing(
+        submissions=submissions.order_by(*sort.order_by),
+        filter_form=filter_form,
+        sort=sort,
+        filtered=any(request.GET.get(name) for name in ("q", "brief", "stage", "agency")),
+        search=search_text(query),
+    )
+
+
+@workspace_page(roles=ANY_CLIENT_ROLE | ANY_AGENCY_ROLE)
+def submission_list(request: HttpRequest, caller: Caller) -> HttpResponse:
+    """Submissions within reach: searched, filtered (combined, kept in the URL), sorted by a
+    column (an unknown one is ignored), exported as CSV with the same filters."""
+    listing = submissions_listed(request, caller)
+    labels = dict(SUBMISSION_COLUMN_LABELS)
+    if not caller.is_client:
+        del labels["agency"]
+    if caller.access.is_interviewer:
+        del labels["rate"]
     return render(
         request,
         "hiring/submission_list.html",
         {
             "access": caller.access,
-            "page": page_of(request, submissions),
-            "filter_form": filter_form,
+            "page": page_of(request, listing.submissions),
+            "filter_form": listing.filter_form,
+            "filtered": listing.filtered,
+            "search_text": listing.search,
+            "sort": listing.sort,
+            "headers": sort_headers(request.GET, listing.sort, labels),
+            "show_rate": not caller.access.is_interviewer,
             "page_query": query_without_page(request),
+            "export_query": query_without_page(request),
             "awaiting_client_stages": AWAITING_CLIENT_STAGES,
         },
     )
+
+
+@workspace_page(roles=ANY_CLIENT_ROLE | ANY_AGENCY_ROLE)
+def submission_export(request: HttpRequest, caller: Caller) -> HttpResponse:
+    """The list as CSV, with the list's filters and order, every page, formula-safe
+    (pages.downloads). Contact details stay on each submission's page, where reading them is
+    audited; the rate is left out for interviewers, as on every page."""
+    listing = submissions_listed(request, caller)
+    show_rate = not caller.access.is_interviewer
+    header: list[object] = ["candidate", "brief", *(["agency"] if caller.is_client else [])]
+    header.append("stage")
+    header += [*(["rate", "rate_currency", "rate_unit"] if show_rate else [])]
+    header += ["location", "availability", "skills", "submitted_at", "submission_id"]
+    rows: list[list[object]] = [header]
+    for submission in listing.submissions.iterator(chunk_size=500):
+        row: list[object] = [submission.full_name, submission.brief.title]
+        if caller.is_client:
+            row.append(submission.agency.name)
+        row.append(submission.get_stage_display())
+        if show_rate:
+            row += [
+                "" if submission.rate_amount is None else f"{submission.rate_amount:f}",
+                submission.rate_currency if submission.rate_amount is not None else "",
+                submission.brief.get_rate_unit_display()
+                if submission.rate_amount is not None
+                else "",
+            ]
+        row += [
+            submission.location,
+            submission.availability,
+            ", ".join(submission.skills),
+            submission.created_at.isoformat(timespec="seconds"),
+            str(submission.public_id),
+        ]
+        rows.append(row)
+    return csv_download(rows, "submissions.csv")
 
 
 def contact_details_shown(caller: Caller) -> bool:

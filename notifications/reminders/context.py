@@ -14,6 +14,7 @@ from notifications.calendar import (
     iso_week,
     zone_for,
 )
+from notifications.kinds import EMAIL_DIGEST, EMAIL_REMINDER
 from notifications.models import ReminderSettings
 from notifications.preferences import (
     notification_preferences_for,
@@ -35,8 +36,6 @@ RULE_BRIEF_CLOSING = "brief_closing"
 RULE_DRAFT_STALE = "draft_stale"
 RULE_EXECUTIVE_DIGEST = "executive_digest"
 
-EMAIL_REMINDER = "reminder"
-EMAIL_DIGEST = "digest"
 # Notification.kind is the rule's name; this says which preference governs its email.
 EMAIL_KIND_OF_RULE = {
     RULE_SCORECARD_OVERDUE: EMAIL_REMINDER,
@@ -45,8 +44,6 @@ EMAIL_KIND_OF_RULE = {
     RULE_DRAFT_STALE: EMAIL_REMINDER,
     RULE_EXECUTIVE_DIGEST: EMAIL_DIGEST,
 }
-
-# A held email is still worth sending within this window; older ones are dropped (the
 
 
 def workspace_base_url(client: Client) -> str:

@@ -9,10 +9,12 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from hiring.text import subject_line
+from notifications.kinds import EMAIL_KIND_OF_EVENT, EMAIL_UPDATES, EVENT_EMAIL_DELAY
 from notifications.models import Notification, ReminderLog
 from notifications.preferences import (
     PREFERENCES_PATH,
@@ -39,6 +41,7 @@ logger = logging.getLogger(__name__)
 # notification stays in the app).
 HELD_EMAIL_WINDOW = dt.timedelta(hours=24)
 HELD_EMAIL_BATCH = 500
+EMAIL_KIND_OF_NOTIFICATION = {**EMAIL_KIND_OF_RULE, **EMAIL_KIND_OF_EVENT}
 # Reminders recorded per transaction in a run (each batch: one insert of log rows, one of
 # notifications, one claim of emails).
 SEND_BATCH_SIZE = 500
@@ -56,6 +59,32 @@ class _Outgoing:
         return (r.rule, r.object_key, r.period, self.recipient.pk)
 
 
+DeliveryKey = tuple[str, str, str, int]
+
+
+def delivery_keys_claim(keys: list[DeliveryKey], *, now: dt.datetime) -> set[DeliveryKey]:
+    """In the caller's transaction, insert a ReminderLog row for each (rule, object key,
+    period, recipient id) and return the keys that went in: the deliveries nobody made
+    before. Keys already taken are skipped (ON CONFLICT DO NOTHING on the unique
+    constraint); a concurrent transaction inserting the same key makes this one wait for it
+    to commit and then skip the key, so of two racing callers exactly one gets each key.
+    Reminders and notifications from events (notifications.events) share this."""
+    if not keys:
+        return set()
+    table = connection.ops.quote_name(ReminderLog._meta.db_table)
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Only the table name (from the model) and placeholders are formatted in.
+            f"INSERT INTO {table} (rule, object_key, period, recipient_id, sent_at) "  # noqa: S608
+            f"VALUES {placeholders} "
+            "ON CONFLICT (rule, object_key, period, recipient_id) DO NOTHING "
+            "RETURNING rule, object_key, period, recipient_id",
+            [value for key in keys for value in (*key, now)],
+        )
+        return set(cursor.fetchall())
+
+
 def _reminders_record(
     ctx: ReminderContext, outgoing: list[_Outgoing]
 ) -> list[tuple[Notification, str]]:
@@ -66,19 +95,7 @@ def _reminders_record(
     A concurrent transaction inserting the same key makes this one wait until it commits and
     then skip the key (ON CONFLICT DO NOTHING on the unique constraint), so of two runs that
     race, exactly one records, notifies and emails."""
-    table = connection.ops.quote_name(ReminderLog._meta.db_table)
-    values = [(*o.key[:3], o.key[3], ctx.now) for o in outgoing]
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(values))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Only the table name (from the model) and placeholders are formatted in.
-            f"INSERT INTO {table} (rule, object_key, period, recipient_id, sent_at) "  # noqa: S608
-            f"VALUES {placeholders} "
-            "ON CONFLICT (rule, object_key, period, recipient_id) DO NOTHING "
-            "RETURNING rule, object_key, period, recipient_id",
-            [value for row in values for value in row],
-        )
-        inserted = set(cursor.fetchall())
+    inserted = delivery_keys_claim([o.key for o in outgoing], now=ctx.now)
     fresh = [o for o in outgoing if o.key in inserted]
     notifications = Notification.objects.bulk_create(
         [
@@ -249,6 +266,7 @@ def _email_message(
             "client": ctx.client,
             "link": link,
             "is_digest": email_kind == EMAIL_DIGEST,
+            "is_update": email_kind == EMAIL_UPDATES,
             "preferences_url": ctx.base_url + PREFERENCES_PATH,
             "unsubscribe_url": unsubscribe_url,
         },
@@ -271,14 +289,22 @@ def notification_emails_flush(ctx: ReminderContext) -> int:
         return 0
     held = list(
         Notification.objects.filter(
+            Q(kind__in=list(EMAIL_KIND_OF_RULE))
+            # A notification from events is emailed once its burst has settled.
+            | Q(kind__in=list(EMAIL_KIND_OF_EVENT), updated_at__lte=ctx.now - EVENT_EMAIL_DELAY),
             emailed_at__isnull=True,
             read_at__isnull=True,
             created_at__gte=ctx.now - HELD_EMAIL_WINDOW,
-            kind__in=list(EMAIL_KIND_OF_RULE),
         )
         .select_related("recipient")
         .order_by("id")[:HELD_EMAIL_BATCH]
     )
     if not held:
         return 0
-    return _emails_send([(n, EMAIL_KIND_OF_RULE[n.kind]) for n in held], ctx)
+    return _emails_send([(n, EMAIL_KIND_OF_NOTIFICATION[n.kind]) for n in held], ctx)
+
+
+def notification_emails_due(*, now: dt.datetime | None = None) -> int:
+    """Send the emails that are due now in the current workspace (held ones, failed ones,
+    and notifications from events whose burst has settled); what the email task runs."""
+    return notification_emails_flush(reminder_context(now=now))

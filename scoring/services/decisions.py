@@ -6,7 +6,7 @@ from django.db import transaction
 from audit.actors import Actor
 from audit.errors import ConflictError
 from audit.services import audit_record
-from hiring.models import RoleBrief, Stage, Submission
+from hiring.models import BriefStatus, RoleBrief, Stage, Submission
 from hiring.services.submissions import submission_move_stage
 from outbox.services import outbox_record
 from scoring.models import (
@@ -59,15 +59,48 @@ ADVANCE_TO = {
 }
 
 
+DECIDABLE_BRIEF_STATUSES = (BriefStatus.OPEN, BriefStatus.ON_HOLD)
+
+
 def decision_record(
-    *, actor: Actor, shortlist: Shortlist, submission: Submission, decision: str, reason: str = ""
+    *,
+    actor: Actor,
+    shortlist: Shortlist,
+    submission: Submission,
+    decision: str,
+    reason: str = "",
+    confirmed: bool = False,
 ) -> ShortlistDecision:
     """An executive advances or rejects a candidate from a shortlist snapshot; the decision is
-    audited and moves the submission's stage."""
+    audited and moves the submission's stage.
+
+    Refused on a brief that is filled or closed (nobody is being hired into it any more).
+    Advancing a candidate who is below a category floor that nobody overrode needs a reason
+    and an explicit confirmation: the floor says the brief does not accept that profile.
+    """
     if decision not in DecisionKind.values:
         raise ValidationError({"decision": "Choose advance or reject."})
-    if not ShortlistEntry.objects.filter(shortlist=shortlist, submission=submission).exists():
+    entry = ShortlistEntry.objects.filter(shortlist=shortlist, submission=submission).first()
+    if entry is None:
         raise ValidationError({"submission": "This candidate is not on this shortlist."})
+    brief = shortlist.brief
+    if brief.status not in DECIDABLE_BRIEF_STATUSES:
+        raise ConflictError(
+            f"This brief is {brief.get_status_display().lower()}: decisions on its candidates "
+            "are closed. Reopen the brief to decide.",
+            code="brief_not_open",
+        )
+    if decision == DecisionKind.ADVANCE and entry.below_floor and not entry.floor_overridden:
+        errors = {}
+        if len(reason.strip()) < 10:
+            errors["reason"] = (
+                "This candidate is below a floor of the brief: say in a sentence why they "
+                "go forward anyway."
+            )
+        if not confirmed:
+            errors["confirm"] = "Confirm that you advance a candidate below the brief's floor."
+        if errors:
+            raise ValidationError(errors)
     if decision == DecisionKind.ADVANCE:
         target = ADVANCE_TO.get(Stage(submission.stage))
         if target is None:

@@ -62,11 +62,87 @@ def assignment_create(
                 object_id=submission.public_id,
                 details={"interviewer": interviewer.pk},
             )
+            _assignment_event("assignment.created", assignment, submission)
     except IntegrityError:
         raise ConflictError(
             "This interviewer is already assigned to this submission.", code="already_assigned"
         ) from None
     return assignment
+
+
+def _assignment_event(
+    event_type: str, assignment: InterviewAssignment, submission: Submission
+) -> None:
+    """Announce an assignment's change (the interviewer is told: notifications.events)."""
+    outbox_record(
+        event_type=event_type,
+        aggregate_type="submission",
+        aggregate_id=submission.public_id,
+        payload={
+            "submission_id": str(submission.public_id),
+            "brief_id": str(submission.brief.public_id),
+            "interviewer_id": str(assignment.interviewer.public_id),
+            "due_at": assignment.due_at.isoformat(),
+        },
+    )
+
+
+def assignment_reschedule(
+    *, actor: Actor, assignment: InterviewAssignment, due_at: dt.datetime
+) -> InterviewAssignment:
+    """Give an interviewer a new due date for their scorecard (a date in the past is
+    refused: the reminders would fire at once)."""
+    if due_at < timezone.now() - dt.timedelta(minutes=5):
+        raise ValidationError({"due_at": "Choose a due date that has not passed."})
+    submission = assignment.submission
+    if submission.stage not in OPEN_FOR_SCORING:
+        raise ConflictError(
+            "This submission is closed; it can no longer be scored.", code="submission_closed"
+        )
+    with transaction.atomic():
+        locked = InterviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.due_at == due_at:
+            return locked
+        locked.due_at = due_at
+        locked.save(update_fields=["due_at"])
+        audit_record(
+            actor=actor,
+            action="assignment.rescheduled",
+            object_type="submission",
+            object_id=submission.public_id,
+            details={"interviewer": locked.interviewer_id},
+        )
+        _assignment_event("assignment.changed", locked, submission)
+    return locked
+
+
+def assignment_remove(*, actor: Actor, assignment: InterviewAssignment) -> None:
+    """Take an interviewer off a submission. Refused once their scorecard is submitted: the
+    shortlist is built from it, and the record of who scored stays whole. A draft goes with
+    the assignment."""
+    submission = assignment.submission
+    with transaction.atomic():
+        locked = InterviewAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        if locked is None:
+            return
+        cards = Scorecard.objects.filter(
+            submission=submission, interviewer_id=locked.interviewer_id
+        )
+        if cards.filter(status=ScorecardStatus.SUBMITTED).exists():
+            raise ConflictError(
+                "This interviewer has submitted their scorecard: it stays part of the record.",
+                code="scorecard_submitted",
+            )
+        cards.delete()
+        locked.delete()
+        audit_record(
+            actor=actor,
+            action="assignment.removed",
+            object_type="submission",
+            object_id=submission.public_id,
+            details={"interviewer": locked.interviewer_id},
+        )
+        _assignment_event("assignment.removed", locked, submission)
 
 
 def _clean_scorecard(data: dict[str, Any]) -> dict[str, Any]:

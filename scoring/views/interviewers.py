@@ -1,12 +1,15 @@
 """Assigning interviewers to a submission (client admins and hiring managers)."""
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from audit.errors import NotFoundError
 from hiring.models import InterviewAssignment
 from hiring.selectors import access_submission_by_id
 from hiring.stages import OPEN_FOR_SCORING
@@ -14,9 +17,14 @@ from pages.access import Caller, workspace_page
 from pages.forms import form_action
 from scoring.forms import (
     AssignInterviewerForm,
+    RescheduleForm,
 )
 from scoring.selectors import assignments_with_own_scorecard
-from scoring.services.scorecards import assignment_create
+from scoring.services.scorecards import (
+    assignment_create,
+    assignment_remove,
+    assignment_reschedule,
+)
 from tenants.models import ClientMembership, User
 from tenants.roles import BE_ASSIGNED_TO_SCORE, MANAGE_HIRING
 
@@ -99,6 +107,48 @@ def submission_interviewers(request: HttpRequest, caller: Caller, public_id: str
             "open_for_scoring": submission.stage in OPEN_FOR_SCORING,
             "page_error": page_error,
             "now": timezone.now(),
+            "reschedule_form": RescheduleForm(timezone_name=caller.client.timezone),
         },
         status=status,
     )
+
+
+@workspace_page(roles=MANAGE_HIRING, methods=("POST",))
+def assignment_change(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
+    """Give an assigned interviewer a new due date, or take them off the submission
+    (refused once their scorecard is submitted). The interviewer is told either way."""
+    submission = access_submission_by_id(caller.access, public_id)
+    interviewer_id = _uuid_or_none(request.POST.get("interviewer"))
+    if interviewer_id is None:
+        raise NotFoundError
+    assignment = (
+        InterviewAssignment.objects.filter(
+            submission=submission, interviewer__public_id=interviewer_id
+        )
+        .select_related("interviewer", "submission__brief")
+        .first()
+    )
+    if assignment is None:
+        raise NotFoundError
+    name = assignment.interviewer.display_name
+    if request.POST.get("action") == "remove":
+        assignment_remove(actor=caller.actor, assignment=assignment)
+        messages.success(request, f"{name} no longer scores this candidate; they are told.")
+    else:
+        form = RescheduleForm(request.POST, timezone_name=caller.client.timezone)
+        if not form.is_valid():
+            raise ValidationError(
+                [message for messages_ in form.errors.values() for message in messages_]
+            )
+        assignment_reschedule(actor=caller.actor, assignment=assignment, due_at=form.due_at())
+        messages.success(
+            request, f"{name}'s scorecard is now due {form.cleaned_data['due_date']:%d %b %Y}."
+        )
+    return redirect("scoring:submission_interviewers", public_id=submission.public_id)
+
+
+def _uuid_or_none(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

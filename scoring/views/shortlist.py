@@ -21,8 +21,10 @@ from pages.access import Caller, workspace_page
 from pages.forms import form_action
 from scoring.charts import (
     ScoreBar,
+    ValuePoint,
     category_profile_svg,
     score_bars_svg,
+    value_for_money_svg,
 )
 from scoring.forms import (
     DecisionForm,
@@ -40,15 +42,24 @@ from scoring.models import (
 from scoring.selectors import (
     blind_assignments,
     latest_shortlist,
+    shortlist_calibration,
     shortlist_entries,
+    shortlist_entries_uncalibrated,
 )
-from scoring.services.decisions import ADVANCE_TO, decision_record, floor_override_set
+from scoring.services.decisions import (
+    ADVANCE_TO,
+    DECIDABLE_BRIEF_STATUSES,
+    decision_record,
+    floor_override_set,
+)
 from scoring.tasks import shortlists as shortlist_tasks
 from tenants.roles import DECIDE_ON_SHORTLISTS, SEE_ALL_SCORES
 from tenants.selectors import WorkspaceAccess, user_names
 
 SHORTLIST_PAGE_SIZE = 50
 CHART_TOP = 10
+SIDE_BY_SIDE = 10
+UNRANKED_SHOWN = 10
 STAGE_LABELS = dict(Stage.choices)
 
 
@@ -77,6 +88,9 @@ class EntryView:
     error_form: str
     errors: list[str]
     reason: str
+    rate: str
+    # Advancing needs a reason and a confirmation: below a floor nobody overrode.
+    advance_needs_confirm: bool
 
 
 def _names(codes: list[str]) -> list[str]:
@@ -109,10 +123,11 @@ def _entry_views(
         | {d.decided_by_user_id for d in latest_decision.values() if d.decided_by_user_id}
     )
     floors = (shortlist.policy or {}).get("floors", {})
-    can_decide = access.has_client_role(*DECIDE_ON_SHORTLISTS)
+    can_decide = access.has_client_role(*DECIDE_ON_SHORTLISTS) and brief_is_decidable(brief)
     views = []
     for entry in entries:
         submission = entry.submission
+        submission.brief = brief  # every entry is of this brief: no query per row for it
         public = str(submission.public_id)
         override = overrides.get(entry.submission_id)
         decision = latest_decision.get(entry.submission_id)
@@ -145,9 +160,24 @@ def _entry_views(
                 error_form=values.get(public, {}).get("form", ""),
                 errors=[text for texts in errors.get(public, {}).values() for text in texts],
                 reason=values.get(public, {}).get("reason", ""),
+                rate=rate_text(submission),
+                advance_needs_confirm=bool(entry.below_floor) and not entry.floor_overridden,
             )
         )
     return views
+
+
+def brief_is_decidable(brief: RoleBrief) -> bool:
+    return brief.status in DECIDABLE_BRIEF_STATUSES
+
+
+def rate_text(submission: Submission) -> str:
+    """The agency's rate with its unit of time ("105 USD per hour"), or "" when none."""
+    if submission.rate_amount is None:
+        return ""
+    amount = f"{submission.rate_amount:,.2f}".removesuffix(".00")
+    unit = submission.brief.get_rate_unit_display()
+    return f"{amount} {submission.rate_currency} {unit}".strip()
 
 
 def _render_shortlist(
@@ -204,21 +234,37 @@ def _render_shortlist(
         values=values or {},
     )
     if page.number == 1 and rows:
-        context["score_chart"] = score_bars_svg(
-            [
-                ScoreBar(
-                    rank=row.entry.rank,
-                    label=row.name,
-                    value=row.entry.balanced_score,
-                    confidence=row.entry.confidence,
-                    note="below floor"
-                    if row.entry.below_floor and not row.entry.floor_overridden
-                    else "",
-                )
-                for row in rows[:CHART_TOP]
-            ],
-            title=f"Balanced scores of the top {min(len(rows), CHART_TOP)} candidates",
-        )
+        bars = [
+            ScoreBar(
+                rank=row.entry.rank,
+                label=row.name,
+                value=row.entry.balanced_score,
+                confidence=row.entry.confidence,
+                note="below floor"
+                if row.entry.below_floor and not row.entry.floor_overridden
+                else "",
+            )
+            for row in rows[:CHART_TOP]
+        ]
+        chart_title = f"Balanced scores of the top {min(len(rows), CHART_TOP)} candidates"
+        context["score_chart"] = score_bars_svg(bars, title=chart_title)
+        # The phone layout of the same chart (one of the two is shown, by screen width).
+        context["score_chart_compact"] = score_bars_svg(bars, title=chart_title, compact=True)
+    if page.number == 1 and rows:
+        context["value_chart"] = _value_chart(brief, rows)
+        context["side_by_side"] = _side_by_side(shortlist, rows[:SIDE_BY_SIDE])
+    if shortlist.calibration:
+        context["calibration"] = shortlist_calibration(shortlist=shortlist)
+    unranked = (
+        Submission.objects.filter(brief=brief)
+        .exclude(stage__in=NOT_RANKED_STAGES)
+        .exclude(pk__in=ShortlistEntry.objects.filter(shortlist=shortlist).values("submission_id"))
+    )
+    context.update(
+        unranked_count=unranked.count(),
+        unranked=list(unranked.order_by("created_at", "id")[:UNRANKED_SHOWN]),
+        decidable=brief_is_decidable(brief),
+    )
     context.update(
         page=page,
         rows=rows,
@@ -236,6 +282,59 @@ def _render_shortlist(
         recent_decisions=_recent_decisions(brief),
     )
     return render(request, "scoring/shortlist.html", context, status=status)
+
+
+def _value_chart(brief: RoleBrief, rows: list[EntryView]) -> dict[str, Any] | None:
+    """Balanced score against rate for the page's candidates quoted in the brief's currency
+    (rates in other currencies cannot share an axis; the page says how many are left out)."""
+    points = [
+        ValuePoint(
+            rank=row.entry.rank,
+            label=row.name,
+            score=row.entry.balanced_score,
+            rate=float(row.entry.submission.rate_amount),
+        )
+        for row in rows
+        if row.entry.submission.rate_amount is not None
+        and row.entry.submission.rate_currency.upper() == brief.rate_currency.upper()
+    ]
+    if not points:
+        return None  # nobody on this page quoted a rate in the brief's currency
+    return {
+        "svg": value_for_money_svg(
+            points,
+            rate_label=f"rate, {brief.rate_currency} {brief.get_rate_unit_display()}",
+            title="Value for money: balanced score against rate",
+        ),
+        "shown": len(points),
+        "left_out": len(rows) - len(points),
+        "points": sorted(points, key=lambda p: p.rank),
+    }
+
+
+def _side_by_side(shortlist: Shortlist, top: list[EntryView]) -> list[dict[str, Any]]:
+    """The top of the ranking with calibration (this page's order) beside the order the same
+    rules give on the raw scores (scoring.selectors.shortlist_entries_uncalibrated)."""
+    raw = [
+        entry
+        for entry in shortlist_entries_uncalibrated(shortlist=shortlist)[: len(top)]
+        if entry.uncalibrated_rank is not None
+    ]
+    rows = []
+    for position, row in enumerate(top):
+        other = raw[position] if position < len(raw) else None
+        rows.append(
+            {
+                "position": position + 1,
+                "calibrated": row,
+                "raw": other,
+                "raw_name": other.submission.full_name if other else "",
+                "moved": (row.entry.uncalibrated_rank or 0) - row.entry.rank
+                if row.entry.uncalibrated_rank
+                else None,
+            }
+        )
+    return rows
 
 
 def _blind_assignments(access: WorkspaceAccess, brief: RoleBrief) -> list[InterviewAssignment]:
@@ -322,6 +421,7 @@ def shortlist_decide(request: HttpRequest, caller: Caller, public_id: str) -> Ht
             submission=submission,
             decision=decision,
             reason=reason,
+            confirmed=form.cleaned_data["confirm"],
         ),
     )
     name = submission.full_name
