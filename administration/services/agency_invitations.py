@@ -409,6 +409,9 @@ def agency_invitation_accept(*, invitation: AgencyInvitation, user: User) -> Eng
             code="invitation_for_someone_else",
         )
     with transaction.atomic():
+        # The person's row first: two invitations accepted by one person at the same moment
+        # (from two clients) take turns, so the second sees the first's agency and is refused.
+        User.objects.select_for_update().filter(pk=user.pk).first()
         locked = _locked_open(invitation)
         if locked.is_expired:
             raise ConflictError("This invitation has expired.", code="invitation_expired")
