@@ -18,7 +18,9 @@ from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
 from api.endpoints.common import service_errors, validated_input
 from hiring.models import BriefStatus, Need, RateUnit, RemotePolicy, RoleBrief, Track
+from hiring.outcome import outcome_statement
 from hiring.readiness import brief_readiness_gaps
+from hiring.safety import DECISION_FIELDS, LIFECYCLE_FIELDS, SAFETY_FIELDS
 from hiring.selectors import briefs_for
 from hiring.services.briefs import (
     STATUS_TRANSITIONS,
@@ -56,6 +58,11 @@ BRIEF_FIELDS = [
     "eval_retrieval_quality",
     "eval_cost_per_request",
     "eval_latency_budget",
+    "outcome_statement",
+    "must_haves",
+    *SAFETY_FIELDS,
+    *DECISION_FIELDS,
+    *LIFECYCLE_FIELDS,
     "scorecard_weights",
     "scorecard_floors",
     "headcount",
@@ -77,6 +84,9 @@ class ReadinessGapSerializer(serializers.Serializer):
     area = serializers.CharField()
     field = serializers.CharField()
     message = serializers.CharField()
+    blocking = serializers.BooleanField(
+        help_text="True for a safety-checklist gap: no override opens the brief while it lasts."
+    )
 
 
 class ReadinessSerializer(serializers.Serializer):
@@ -92,11 +102,19 @@ class AgencyBriefSerializer(serializers.ModelSerializer):
     is_genai = serializers.BooleanField(read_only=True)
     scorecard_weights = serializers.DictField(child=serializers.FloatField(allow_null=True))
     scorecard_floors = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+    outcome_statement = serializers.SerializerMethodField(
+        help_text="The role as an outcome, composed from the target, the quality bar, the cost "
+        "limits and the owner after launch; agencies read it first."
+    )
 
     class Meta:
         model = RoleBrief
         fields = BRIEF_FIELDS
         read_only_fields = BRIEF_FIELDS
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_outcome_statement(self, brief: RoleBrief) -> str:
+        return outcome_statement(brief.__dict__, genai=brief.is_genai)
 
 
 CLIENT_ONLY_FIELDS = ["shared_with_all_engaged", "readiness", "readiness_overridden"]
@@ -118,7 +136,7 @@ class BriefSerializer(AgencyBriefSerializer):
     @extend_schema_field(ReadinessSerializer)
     def get_readiness(self, brief: RoleBrief) -> dict[str, Any]:
         gaps = [
-            {"area": gap.area, "field": gap.field, "message": gap.message}
+            {"area": gap.area, "field": gap.field, "message": gap.message, "blocking": gap.blocking}
             for gap in brief_readiness_gaps(brief.__dict__)
         ]
         return {"ready": not gaps, "gaps": gaps}
@@ -151,6 +169,14 @@ class BriefWriteSerializer(serializers.Serializer):
     uses_agents = serializers.BooleanField(required=False)
     data_sources_exist = serializers.BooleanField(required=False)
     data_use_approved = serializers.BooleanField(required=False)
+    decision_impact = serializers.BooleanField(
+        required=False,
+        help_text="The AI influences approvals, pricing or risk decisions: the brief then "
+        "needs explainability_plan and bias_plan.",
+    )
+    safety_log_retention_days = serializers.IntegerField(
+        min_value=0, max_value=36500, allow_null=True, required=False
+    )
     headcount = serializers.IntegerField(min_value=1, max_value=500, required=False)
     rate_min = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False
