@@ -7,7 +7,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -229,6 +229,58 @@ class BriefStatusSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
+# A GenAI agent brief with what it needs to open: the safety checklist (no override opens a
+# GenAI brief without it), the decision-impact plan and the lifecycle plan.
+GENAI_BRIEF_EXAMPLE = OpenApiExample(
+    "A GenAI support agent that can open",
+    request_only=True,
+    value={
+        "title": "AI/ML engineer: support copilot with tools",
+        "track": "ai_ml_engineer",
+        "needs": ["genai", "mlops"],
+        "uses_llm": True,
+        "uses_rag": True,
+        "uses_agents": True,
+        "business_goal": "Draft answers to tier-1 tickets from our policy pages.",
+        "kpi_target": "Reduce ticket handling time by 20% within two quarters",
+        "data_sources_exist": True,
+        "data_use_approved": True,
+        "privacy_rules": "No customer personal data in prompts or logs; EU hosting only.",
+        "success_impact": "20% shorter handling time with no rise in complaints.",
+        "success_ai_quality": "Groundedness of at least 95% on the weekly sample.",
+        "success_adoption": "Agents accept half of the drafted answers.",
+        "success_cost_limits": "Model spend under $4,000 a month.",
+        "post_launch_owner": "Support operations with the ML platform team",
+        "eval_groundedness": "200 answers a week checked against the cited pages.",
+        "eval_hallucination_rate": "Below 2% unsupported claims on the golden set.",
+        "eval_retrieval_quality": "Hit rate at 5 of at least 0.9.",
+        "eval_cost_per_request": "Under $0.008 per answer; 6k-token cap.",
+        "eval_latency_budget": "Full answer within 4 s at p95.",
+        "safety_allowed_data": "Published policy pages and product manuals.",
+        "safety_blocked_data": "Customer personal data, payment details, HR pages.",
+        "safety_prompt_injection": "Rules outside user text; retrieved text quoted as data.",
+        "safety_logged": "Questions, retrieved page ids, answers and tool calls.",
+        "safety_masked": "Names, e-mail addresses and order numbers.",
+        "safety_log_retention_days": 30,
+        "safety_tools_allowed": "Read tickets; draft replies for an agent to approve.",
+        "safety_tools_forbidden": "Never send e-mail, refund or delete records.",
+        "cost_token_limits": "6k tokens in, 700 out per answer.",
+        "cost_rate_limits": "30 questions a minute per agent.",
+        "cost_budget_cap": "$4,000 a month; pauses at the cap.",
+        "cost_caching": "Frequent answers cached for 24 hours.",
+        "cost_usage_alerts": "On-call alerted at 50% and 80% of the budget.",
+        "safety_fallback": "Says it does not know and routes the ticket to a person.",
+        "safety_failure_testing": "Golden set, bad inputs and 200 adversarial prompts.",
+        "decision_impact": False,
+        "lifecycle_monitoring_owner": "ML platform on-call",
+        "lifecycle_retraining_cadence": "Monthly re-evaluation",
+        "lifecycle_cost_review_cadence": "Monthly with finance",
+        "lifecycle_safety_testing": "Adversarial suite rerun before every release.",
+        "must_haves": "Has shipped a retrieval assistant to production and owned it.",
+    },
+)
+
+
 # --- endpoint ----------------------------------------------------------------------------------
 
 
@@ -272,7 +324,11 @@ class BriefViewSet(
     def _render(self, brief: RoleBrief, status_code: int = status.HTTP_200_OK) -> Response:
         return Response(BriefSerializer(brief).data, status=status_code)
 
-    @extend_schema(request=BriefWriteSerializer, responses={201: BriefSerializer})
+    @extend_schema(
+        request=BriefWriteSerializer,
+        responses={201: BriefSerializer},
+        examples=[GENAI_BRIEF_EXAMPLE],
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create a draft brief. Scorecard weights and floors default from the track."""
         data = validated_input(BriefWriteSerializer, request, ignored=BriefSerializer.Meta.fields)

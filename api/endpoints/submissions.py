@@ -14,7 +14,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -332,6 +332,37 @@ class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
+# A submission for an AI/ML engineer brief, with every part that track requires and the
+# measured result as numbers.
+SUBMISSION_EXAMPLE = OpenApiExample(
+    "An AI/ML engineer with measured proof",
+    request_only=True,
+    value={
+        "brief": "3f1c2d9e-8a4b-4c6d-9e2f-1a2b3c4d5e6f",
+        "candidate": {"full_name": "Ada Example", "email": "ada@example.com"},
+        "proof": {
+            "shipped_solution": "Shipped a claims triage model used by 120 adjusters daily.",
+            "domain": "Insurance claims",
+            "baseline": "Manual triage took 2 days per claim with 18% misrouted.",
+            "improvement": "Routing in 4 hours; misrouting down to 6%.",
+            "metric": "Misrouted claims",
+            "metric_unit": "%",
+            "baseline_value": "18",
+            "result_value": "6",
+            "monitoring": "Weekly precision by claim type and input drift.",
+            "monitoring_signals": ["quality", "latency", "cost", "drift"],
+            "alert_thresholds": "Page the on-call when precision falls below 0.85.",
+            "quality_dip": "A form change cut precision; rolled back, retrained in a week.",
+            "rollback": "Models versioned in the registry; rollback in minutes.",
+            "input_validation": "Schema checks; unreadable claims go to a person.",
+            "iteration": "A second language after launch cut misrouting by 2 points.",
+            "links": ["https://example.com/ada/claims-talk"],
+        },
+        "right_to_represent": True,
+    },
+)
+
+
 # --- endpoint ----------------------------------------------------------------------------------
 
 
@@ -382,7 +413,11 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partne
         fresh = self.get_queryset().get(pk=submission.pk)
         return Response(SubmissionSerializer(fresh).data, status=status_code)
 
-    @extend_schema(request=SubmissionCreateSerializer, responses={201: SubmissionSerializer})
+    @extend_schema(
+        request=SubmissionCreateSerializer,
+        responses={201: SubmissionSerializer},
+        examples=[SUBMISSION_EXAMPLE],
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Submit a candidate for an open brief shared with your agency, with proof of
         production delivery. The agency is the key's; the stage starts at `submitted`.
