@@ -387,7 +387,7 @@ class Measurability:
             return "Measurable: it names a metric, the direction and an amount."
         parts = []
         if self.missing:
-            parts.append("Not measurable yet: " + "; ".join(self.missing) + ".")
+            parts.append("The target is not measurable yet: " + "; ".join(self.missing) + ".")
         parts.extend(self.notes)
         return " ".join(parts)
 

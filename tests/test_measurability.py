@@ -57,7 +57,7 @@ def test_the_checker_says_in_words_what_is_missing(text, missing, note):
     assert not result.measurable
     assert missing in result.explanation
     assert note in result.explanation
-    assert result.explanation.startswith("Not measurable yet: ")
+    assert result.explanation.startswith("The target is not measurable yet: ")
 
 
 def test_a_short_deadline_is_a_target_and_a_long_one_a_time_frame():
