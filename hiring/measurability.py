@@ -28,14 +28,77 @@ _I = re.IGNORECASE
 _SLOGAN = re.compile(
     r"\b24\s*[/x\u00d7]\s*7(?:\s*[/x\u00d7]\s*365)?\b|\b365\s+days\s+a\s+year\b", _I
 )
-_TECH = (
-    r"python|django|flask|fastapi|java|jdk|node(?:\.js)?|react|angular|vue|php|ruby|rails|go|rust"
-    r"|scala|spark|kafka|airflow|kubernetes|k8s|postgres(?:ql)?|mysql|elasticsearch|tensorflow"
-    r"|pytorch|gpt|llama|claude|gemini|mistral|bert|ios|android|windows|ubuntu|debian|rhel"
-    r"|oracle|sap|\.net|dotnet|laravel|spring|hadoop|celery|redis|mongodb|terraform|cuda"
-    r"|langchain|openai|web|http|tls|ssl|ipv|html|css|es|ecmascript|v|version|release"
+_TECH = frozenset(
+    [
+        "python",
+        "django",
+        "flask",
+        "fastapi",
+        "java",
+        "jdk",
+        "node",
+        "node.js",
+        "react",
+        "angular",
+        "vue",
+        "php",
+        "ruby",
+        "rails",
+        "go",
+        "rust",
+        "scala",
+        "spark",
+        "kafka",
+        "airflow",
+        "kubernetes",
+        "k8s",
+        "postgres",
+        "postgresql",
+        "mysql",
+        "elasticsearch",
+        "tensorflow",
+        "pytorch",
+        "gpt",
+        "llama",
+        "claude",
+        "gemini",
+        "mistral",
+        "bert",
+        "ios",
+        "android",
+        "windows",
+        "ubuntu",
+        "debian",
+        "rhel",
+        "oracle",
+        "sap",
+        "dotnet",
+        "laravel",
+        "spring",
+        "hadoop",
+        "celery",
+        "redis",
+        "mongodb",
+        "terraform",
+        "cuda",
+        "langchain",
+        "openai",
+        "web",
+        "http",
+        "tls",
+        "ssl",
+        "ipv",
+        "html",
+        "css",
+        "es",
+        "ecmascript",
+        "v",
+        "version",
+        "release",
+    ]
 )
-_VERSION = re.compile(rf"\b(?:{_TECH})\s?-?\s?\d+(?:\.\d+)*[a-z]?\b(?!\s*%)", _I)
+# A name and a number after it: a version when the name is a product ("Python 3", "GPT-4").
+_NAME_NUMBER = re.compile(r"(?<![\w.])([a-z][a-z.+#]*)\s?-?\s?\d+(?:\.\d+)*[a-z]?\b(?!\s*%)", _I)
 # A capitalized name inside a sentence followed by a dotted number: "Airbyte 0.50", "Spark 3.5".
 _DOTTED_VERSION = re.compile(r"(?<=\s)[A-Z][\w+#-]*\s\d+\.\d+(?:\.\d+)*\b(?!\s*(?:%|[a-z]))")
 _SERIAL = re.compile(
@@ -91,13 +154,36 @@ _RATE = re.compile(
 _FROM_TO = re.compile(
     rf"\bfrom\s+(?:about\s+|around\s+)?[$\u20ac\u00a3]?{_NUM}.{{0,40}}?\bto\s+", _I
 )
-_COMPARATOR_LEVEL = re.compile(
-    rf"(?:\b(?:above|below|under|over|beyond|at\s+least|at\s+most|less\s+than|more\s+than"
-    rf"|fewer\s+than|greater\s+than|no\s+more\s+than|no\s+less\s+than|no\s+worse\s+than"
-    rf"|no\s+higher\s+than|up\s+to|at|of|to|reach(?:es)?|hits?|exceeds?|beats?)\s+|[<>\u2264\u2265]=?\s*)"
-    rf"(?:about\s+|around\s+|roughly\s+)?[$\u20ac\u00a3]?{_NUM}(?!\s*(?:{_DELIVERABLE_NOUNS})\b)",
-    _I,
+# A level after a comparator: "above 0.9", "at least 80", "to 6%", "< 300".
+_WORD_THEN_NUMBER = re.compile(
+    rf"\b([a-z]+)\s+(?:about\s+|around\s+|roughly\s+)?[$\u20ac\u00a3]?{_NUM}", _I
 )
+_SYMBOL_LEVEL = re.compile(rf"[<>\u2264\u2265]=?\s*[$\u20ac\u00a3]?{_NUM}")
+_COMPARATOR_WORDS = frozenset(
+    [
+        "above",
+        "below",
+        "under",
+        "over",
+        "beyond",
+        "least",
+        "most",
+        "than",
+        "to",
+        "of",
+        "at",
+        "up",
+        "reach",
+        "reaches",
+        "hit",
+        "hits",
+        "exceed",
+        "exceeds",
+        "beat",
+        "beats",
+    ]
+)
+_DELIVERABLE_AFTER = re.compile(rf"\s+(?:{_DELIVERABLE_NOUNS})\b", _I)
 _FRACTION = re.compile(
     r"\b(?:double[sd]?|doubling|triple[sd]?|tripling|quadruple[sd]?|halve[sd]?|halving"
     r"|twofold|threefold|fourfold|fivefold|tenfold|(?:cut|reduce[sd]?|drop|fall|shrink)\s+in\s+half"
@@ -109,18 +195,131 @@ _FRACTION = re.compile(
 
 # --- direction / comparator -------------------------------------------------------------------
 
-_DIRECTION = re.compile(
-    r"\b(?:reduce[sd]?|reducing|reduction|cut(?:s|ting)?|lower(?:s|ed|ing)?|decrease[sd]?"
-    r"|drop(?:s|ped)?|shrink|shorten|trim|slash|minimi[sz]e|eliminate|halve[sd]?|halving"
-    r"|increase[sd]?|increasing|raise[sd]?|grow(?:s|th)?|improve[sd]?|improving|improvement"
-    r"|boost(?:s|ed)?|lift(?:s|ed)?|double[sd]?|doubling|triple[sd]?|quadruple[sd]?|maximi[sz]e"
-    r"|speed\s+up|accelerate|expand|gain|save[sd]?|saving|savings|recover|avoid|prevent"
-    r"|reach(?:es)?|hit|achieve|attain|get|bring(?:s|ing)?|take|move|keep|hold|maintain"
-    r"|stay(?:s)?|sustain|handle|process|serve|review|resolve|answer|classify|detect|catch"
-    r"|convert|retain|deflect|automate|above|below|under|over|within|beyond|at\s+least"
-    r"|at\s+most|less\s+than|more\s+than|fewer\s+than|no\s+more\s+than|no\s+less\s+than|up\s+to"
-    r"|higher|lower|faster|slower|fewer|less|more|exceed|beat|from)\b|[<>\u2264\u2265]",
-    _I,
+_DIRECTION_WORDS = frozenset(
+    [
+        "reduce",
+        "reduces",
+        "reduced",
+        "reducing",
+        "reduction",
+        "cut",
+        "cuts",
+        "cutting",
+        "lower",
+        "lowers",
+        "lowered",
+        "lowering",
+        "decrease",
+        "decreases",
+        "decreased",
+        "drop",
+        "drops",
+        "dropped",
+        "shrink",
+        "shorten",
+        "trim",
+        "slash",
+        "minimise",
+        "minimize",
+        "eliminate",
+        "halve",
+        "halves",
+        "halved",
+        "halving",
+        "increase",
+        "increases",
+        "increased",
+        "increasing",
+        "raise",
+        "raises",
+        "raised",
+        "grow",
+        "grows",
+        "growth",
+        "improve",
+        "improves",
+        "improved",
+        "improving",
+        "improvement",
+        "boost",
+        "boosts",
+        "boosted",
+        "lift",
+        "lifts",
+        "lifted",
+        "double",
+        "doubles",
+        "doubled",
+        "doubling",
+        "triple",
+        "triples",
+        "tripled",
+        "quadruple",
+        "quadruples",
+        "quadrupled",
+        "maximise",
+        "maximize",
+        "accelerate",
+        "expand",
+        "gain",
+        "save",
+        "saves",
+        "saved",
+        "saving",
+        "savings",
+        "recover",
+        "avoid",
+        "prevent",
+        "reach",
+        "reaches",
+        "hit",
+        "achieve",
+        "attain",
+        "get",
+        "bring",
+        "brings",
+        "bringing",
+        "take",
+        "move",
+        "keep",
+        "hold",
+        "maintain",
+        "stay",
+        "stays",
+        "sustain",
+        "handle",
+        "process",
+        "serve",
+        "review",
+        "resolve",
+        "answer",
+        "classify",
+        "detect",
+        "catch",
+        "convert",
+        "retain",
+        "deflect",
+        "automate",
+        "above",
+        "below",
+        "under",
+        "over",
+        "within",
+        "beyond",
+        "higher",
+        "lower",
+        "faster",
+        "slower",
+        "fewer",
+        "less",
+        "more",
+        "exceed",
+        "beat",
+        "from",
+    ]
+)
+_DIRECTION_PHRASE = re.compile(
+    r"\bspeed\s+up\b|\bat\s+(?:least|most)\b|\bup\s+to\b|[<>\u2264\u2265]", _I
 )
 
 # --- metric -----------------------------------------------------------------------------------
@@ -359,14 +558,158 @@ _NOT_A_METRIC = frozenset(
         "truly",
     ]
 )
-_METRIC_WORDS = re.compile(
-    r"\b(?:p\d{2,3}|f[12]|mape|mae|rmse|auc|roc|ndcg|mrr|bleu|rouge|wer|cer|nps|csat|ces|arr|mrr"
-    r"|cac|ltv|roi|sla|slo|mttr|mttd|aht|fcr|uptime|latency|accuracy|precision|recall|churn"
-    r"|conversion|revenue|cost|costs|spend|margin|throughput|errors?|error\s+rate|defects?"
-    r"|tickets?|time|hit\s+rate|groundedness|hallucinations?|false\s+positives?"
-    r"|false\s+negatives?)\b",
-    _I,
+_METRIC_WORDS = frozenset(
+    [
+        "p50",
+        "p90",
+        "p95",
+        "p99",
+        "p999",
+        "f1",
+        "f2",
+        "mape",
+        "mae",
+        "rmse",
+        "auc",
+        "roc",
+        "ndcg",
+        "mrr",
+        "bleu",
+        "rouge",
+        "wer",
+        "cer",
+        "nps",
+        "csat",
+        "ces",
+        "arr",
+        "cac",
+        "ltv",
+        "roi",
+        "sla",
+        "slo",
+        "mttr",
+        "mttd",
+        "aht",
+        "fcr",
+        "uptime",
+        "latency",
+        "accuracy",
+        "precision",
+        "recall",
+        "churn",
+        "conversion",
+        "revenue",
+        "cost",
+        "costs",
+        "spend",
+        "margin",
+        "throughput",
+        "error",
+        "errors",
+        "defect",
+        "defects",
+        "ticket",
+        "tickets",
+        "time",
+        "rate",
+        "groundedness",
+        "hallucination",
+        "hallucinations",
+        "positives",
+        "negatives",
+    ]
 )
+_DIGIT = re.compile(r"\d")
+_FRACTION_HINTS = frozenset(
+    [
+        "double",
+        "doubles",
+        "doubled",
+        "doubling",
+        "triple",
+        "triples",
+        "tripled",
+        "tripling",
+        "quadruple",
+        "quadrupled",
+        "halve",
+        "halves",
+        "halved",
+        "halving",
+        "half",
+        "third",
+        "thirds",
+        "quarter",
+        "quarters",
+        "fifth",
+        "fifths",
+        "tenth",
+        "tenths",
+        "twofold",
+        "threefold",
+        "fourfold",
+        "fivefold",
+        "tenfold",
+        "magnitude",
+    ]
+)
+_LONG_PERIODS = frozenset(
+    [
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "quarter",
+        "quarters",
+        "year",
+        "years",
+        "sprint",
+        "sprints",
+    ]
+)
+_COUNT_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "twelve",
+        "several",
+        "few",
+    ]
+)
+
+
+def _strip_versions(text: str, notes: list[str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1).lower() not in _TECH:
+            return match.group(0)
+        note = "A version number (such as 'Python 3') is not an amount."
+        if note not in notes:
+            notes.append(note)
+        return " "
+
+    return _NAME_NUMBER.sub(replace, text)
+
+
+def _comparator_level(text: str) -> str:
+    for match in _WORD_THEN_NUMBER.finditer(text):
+        if match.group(1).lower() in _COMPARATOR_WORDS and not _DELIVERABLE_AFTER.match(
+            text, match.end()
+        ):
+            return match.group(0)
+    symbol = _SYMBOL_LEVEL.search(text)
+    return symbol.group(0) if symbol else ""
+
+
+def _tokens(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
 
 
 @dataclass(frozen=True)
@@ -417,32 +760,48 @@ def measurability_check(text: str) -> Measurability:
         return Measurability(False, False, False, "", (_MISSING_METRIC, _MISSING_AMOUNT), ())
     notes: list[str] = []
     rest = f" {text} "
-    rest = _strip(_SLOGAN, rest, notes, "'24/7' is an availability slogan, not a measured level.")
-    rest = _strip(_METRIC_WITH_DIGITS, rest, notes, "")
-    rest = _strip(_VERSION, rest, notes, "A version number (such as 'Python 3') is not an amount.")
-    rest = _strip(
-        _DOTTED_VERSION, rest, notes, "A version number (such as 'Python 3') is not an amount."
-    )
-    rest = _strip(_SERIAL, rest, notes, "")
-    rest = _strip(_DATE, rest, notes, "")
-    rest = _strip(_TIMEFRAME, rest, notes, "")
-    counts_things = bool(_DELIVERABLE_COUNT.search(rest))
+    words = _tokens(text)
+    # Each pattern runs only where it can match: most targets hold one or two numbers.
+    if _DIGIT.search(rest):
+        rest = _strip(
+            _SLOGAN, rest, notes, "'24/7' is an availability slogan, not a measured level."
+        )
+        rest = _strip(_METRIC_WITH_DIGITS, rest, notes, "")
+        rest = _strip_versions(rest, notes)
+        rest = _strip(
+            _DOTTED_VERSION, rest, notes, "A version number (such as 'Python 3') is not an amount."
+        )
+        rest = _strip(_SERIAL, rest, notes, "")
+        rest = _strip(_DATE, rest, notes, "")
+    elif "end" in words:
+        rest = _strip(_DATE, rest, notes, "")
+    if words & _LONG_PERIODS:
+        rest = _strip(_TIMEFRAME, rest, notes, "")
+    has_digit = bool(_DIGIT.search(rest))
+    counts_things = bool((has_digit or words & _COUNT_WORDS) and _DELIVERABLE_COUNT.search(rest))
 
     amount = ""
-    for pattern in (_FRACTION, _FROM_TO, _WITH_UNIT, _RATE, _COMPARATOR_LEVEL):
-        found = pattern.search(rest)
-        if found:
-            amount = found.group(0).strip()
-            break
+    if words & _FRACTION_HINTS:
+        found = _FRACTION.search(rest)
+        amount = found.group(0).strip() if found else ""
+    if not amount and has_digit:
+        for pattern in (_FROM_TO, _WITH_UNIT, _RATE):
+            found = pattern.search(rest)
+            if found:
+                amount = found.group(0).strip()
+                break
+        else:
+            amount = _comparator_level(rest).strip()
     if not amount and counts_things:
         notes.append(
             "A count of things to build or move ('4 services') says what the work is, "
             "not what it should achieve."
         )
 
-    direction = bool(_DIRECTION.search(rest))
-    metric = bool(_METRIC_WORDS.search(text)) or any(
-        word.lower() not in _NOT_A_METRIC and len(word) > 1 for word in _WORD.findall(rest)
+    rest_words = _tokens(rest)
+    direction = bool(rest_words & _DIRECTION_WORDS or _DIRECTION_PHRASE.search(rest))
+    metric = bool(words & _METRIC_WORDS) or any(
+        word not in _NOT_A_METRIC and len(word) > 1 for word in rest_words
     )
     missing = []
     if not metric:
@@ -494,21 +853,21 @@ def names_metric_and_level(text: str) -> bool:
     "MAPE below 15%", "precision above 0.9", "hallucination rate under 2%"."""
     text = text or ""
     rest = _METRIC_WITH_DIGITS.sub(" metric ", text)
-    if not _LEVEL.search(_VERSION.sub(" ", rest)):
+    if not _LEVEL.search(_strip_versions(rest, [])):
         return False
     words = [w for w in _WORD.findall(rest) if w.lower() not in _NOT_A_METRIC and len(w) > 1]
-    return bool(_METRIC_WORDS.search(text)) or len(words) >= 1
+    return bool(_tokens(text) & _METRIC_WORDS) or len(words) >= 1
 
 
 def number_with_unit(text: str) -> str:
     """The first number with a unit (or a baseline-to-result phrase) in a text, or ""."""
     text = text or ""
-    rest = _VERSION.sub(" ", _DATE.sub(" ", text))
-    for pattern in (_WITH_UNIT, _RATE, _COMPARATOR_LEVEL):
+    rest = _strip_versions(_DATE.sub(" ", text), [])
+    for pattern in (_WITH_UNIT, _RATE):
         found = pattern.search(rest)
         if found:
             return found.group(0).strip()
-    return ""
+    return _comparator_level(rest).strip()
 
 
 _PLACEHOLDER = re.compile(
