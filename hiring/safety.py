@@ -107,6 +107,10 @@ def checklist_items_for(fields: dict[str, Any]) -> list[ChecklistItem]:
     return [item for item in SAFETY_CHECKLIST if agents or not item.agents_only]
 
 
+def _lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
 def retention_days(value: Any) -> int | None:
     """The log retention as a whole number of days, or None when not given or not a number."""
     if value in (None, ""):
@@ -124,9 +128,11 @@ def safety_checklist_gaps(fields: dict[str, Any]) -> list[Gap]:
     for item in checklist_items_for(fields):
         value = str(fields.get(item.field) or "")
         if not value.strip():
-            gaps.append(Gap(item.field, f"Answer: {item.label.lower()}."))
+            gaps.append(Gap(item.field, f"Answer: {_lower_first(item.label)}."))
         elif is_placeholder(value, min_words=2):
-            gaps.append(Gap(item.field, f"Say more than '{value.strip()}': {item.label.lower()}."))
+            gaps.append(
+                Gap(item.field, f"Say more than '{value.strip()}': {_lower_first(item.label)}.")
+            )
         elif item.field == "cost_budget_cap" and not names_amount_of_money(value):
             gaps.append(
                 Gap(item.field, "The budget cap names an amount, e.g. '$2,000 a month, hard stop'.")
