@@ -4,6 +4,12 @@ that only list frameworks (domain.md, "Outcome over tools")."""
 import re
 from typing import Any
 
+
+def _words(text: str) -> frozenset[str]:
+    """A vocabulary written as words separated by spaces and line breaks."""
+    return frozenset(text.split())
+
+
 _FRAMEWORKS = (
     "langchain",
     "llamaindex",
@@ -75,80 +81,13 @@ _FRAMEWORK = re.compile(
     re.IGNORECASE,
 )
 # Words of a requirement that say nothing about delivery.
-_FILLER = frozenset(
-    [
-        "must",
-        "should",
-        "know",
-        "knows",
-        "knowing",
-        "knowledge",
-        "of",
-        "in",
-        "with",
-        "and",
-        "or",
-        "a",
-        "an",
-        "the",
-        "plus",
-        "strong",
-        "solid",
-        "deep",
-        "good",
-        "great",
-        "expert",
-        "expertise",
-        "experience",
-        "experienced",
-        "years",
-        "year",
-        "yrs",
-        "familiar",
-        "familiarity",
-        "proficient",
-        "proficiency",
-        "skilled",
-        "skills",
-        "skill",
-        "using",
-        "use",
-        "hands-on",
-        "handson",
-        "working",
-        "work",
-        "required",
-        "requirement",
-        "requirements",
-        "nice",
-        "to",
-        "have",
-        "bonus",
-        "etc",
-        "also",
-        "like",
-        "such",
-        "as",
-        "including",
-        "e.g",
-        "ie",
-        "frameworks",
-        "framework",
-        "tools",
-        "tool",
-        "stack",
-        "libraries",
-        "library",
-        "modern",
-        "latest",
-        "advanced",
-        "senior",
-        "level",
-        "at",
-        "least",
-        "minimum",
-        "knowledge",
-    ]
+_FILLER = _words(
+    """must should know knows knowing knowledge of in with and or a an the plus strong solid
+    deep good great expert expertise experience experienced years year yrs familiar
+    familiarity proficient proficiency skilled skills skill using use hands-on handson
+    working work required requirement requirements nice to have bonus etc also like such as
+    including e.g ie frameworks framework tools tool stack libraries library modern latest
+    advanced senior level at least minimum knowledge"""
 )
 _WORD = re.compile(r"[a-z][a-z0-9+#.-]*", re.IGNORECASE)
 
