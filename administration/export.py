@@ -45,6 +45,10 @@ EXPORT_FORMAT: Final = "aihiring.candidate-export/1"
 CATEGORY_CODES: Final = tuple(field[-1].upper() for field in SCORE_FIELDS)
 
 
+def _decimal(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -163,6 +167,11 @@ def candidate_export(*, candidate: Candidate, client: Client) -> dict[str, Any]:
             },
             "proof": {
                 **{part: getattr(submission, f"proof_{part}") for part in PROOF_PARTS},
+                "metric": submission.proof_metric,
+                "metric_unit": submission.proof_metric_unit,
+                "baseline_value": _decimal(submission.proof_baseline_value),
+                "result_value": _decimal(submission.proof_result_value),
+                "monitoring_signals": submission.proof_monitoring_signals,
                 "links": submission.proof_links,
             },
             "rate": {

@@ -30,6 +30,32 @@ GENAI_PLAN = {
     "repeated questions.",
     "eval_latency_budget": "First token within 1.5 s, full answer within 4 s at p95.",
 }
+# The AI safety checklist the copilot brief answers before it opens (hiring.safety).
+SAFETY_CHECKLIST: dict[str, Any] = {
+    "safety_allowed_data": "Published policy pages and the product manuals.",
+    "safety_blocked_data": "Customer personal data, payment details and internal HR pages.",
+    "safety_prompt_injection": "System rules sit outside user text; retrieved passages are "
+    "quoted as data and never followed as instructions; a classifier flags override attempts.",
+    "safety_logged": "Questions, retrieved page ids, answers and the agent's accept or edit.",
+    "safety_masked": "Names, e-mail addresses and order numbers are masked before logging.",
+    "safety_log_retention_days": 30,
+    "cost_token_limits": "6k tokens in and 700 tokens out per answer.",
+    "cost_rate_limits": "30 questions a minute per support agent.",
+    "cost_budget_cap": "$4,000 a month; the copilot pauses at the cap.",
+    "cost_caching": "Answers to the 500 most frequent questions cached for 24 hours.",
+    "cost_usage_alerts": "The ML platform on-call is alerted at 50% and 80% of the budget.",
+    "safety_fallback": "When retrieval finds no supporting page the copilot says it does not "
+    "know and routes the ticket to a person.",
+    "safety_failure_testing": "A golden set of 500 questions plus bad inputs, edge cases and "
+    "200 adversarial prompts runs before every release.",
+}
+LIFECYCLE_PLAN: dict[str, Any] = {
+    "lifecycle_monitoring_owner": "ML platform team on-call",
+    "lifecycle_retraining_cadence": "Monthly re-evaluation; retrain when drift alerts fire",
+    "lifecycle_cost_review_cadence": "Monthly cost review with finance",
+    "lifecycle_safety_testing": "Adversarial prompt suite rerun before each release and "
+    "every quarter, reviewed by the security team.",
+}
 
 BRIEFS: list[dict[str, Any]] = [
     {
@@ -66,6 +92,9 @@ BRIEFS: list[dict[str, Any]] = [
         "success_adoption": "Dispatchers act on 70% of warnings.",
         "success_cost_limits": "Training and serving under $3,000 per month.",
         "post_launch_owner": "Routing analytics team",
+        **LIFECYCLE_PLAN,
+        "must_haves": "Has shipped a prediction feature that moved an operations metric and "
+        "kept it accurate after launch.",
         "headcount": 2,
         "rate_min": 90,
         "rate_max": 130,
@@ -91,6 +120,8 @@ BRIEFS: list[dict[str, Any]] = [
         "success_cost_limits": "Model spend capped at $4,000 per month with alerts at 80%.",
         "post_launch_owner": "Support operations with the ML platform team",
         **GENAI_PLAN,
+        **SAFETY_CHECKLIST,
+        **LIFECYCLE_PLAN,
         "headcount": 1,
         "rate_min": 110,
         "rate_max": 160,
@@ -103,6 +134,7 @@ BRIEFS: list[dict[str, Any]] = [
         "needs": ["ml_features"],
         "business_goal": "Use AI for better reports.",
         "kpi_target": "make reports smarter",
+        "must_haves": "Must know LangChain, PyTorch and vector databases.",
     },
 ]
 
@@ -116,6 +148,20 @@ PROOF = {
     "segment, with alerts to the on-call channel.",
     "proof_quality_dip": "Quality dropped after an upstream schema change in week 3; rolled "
     "back, added data contracts and a canary evaluation.",
+    "proof_domain": "Logistics operations",
+    "proof_metric": "Recall on the target event",
+    "proof_metric_unit": "%",
+    "proof_baseline_value": "58",
+    "proof_result_value": "81",
+    "proof_monitoring_signals": ["quality", "latency", "cost", "drift"],
+    "proof_alert_thresholds": "Page the on-call when weekly recall drops below 75% or p95 "
+    "latency exceeds 400 ms.",
+    "proof_rollback": "Every model is versioned in the registry; a one-command rollback to the "
+    "previous version, rehearsed each quarter.",
+    "proof_input_validation": "Schema checks on every request; out-of-range inputs fall back "
+    "to the rule-based estimate and are logged.",
+    "proof_iteration": "Two releases after launch added holiday features and cut false alarms "
+    "by a third.",
 }
 
 # (agency slug, name, email, stages to walk through, brief index)

@@ -29,7 +29,35 @@ CANDIDATE_FIELDS: Final = (
 CONTACT_FIELDS: Final = ("email", "phone")
 
 # The story of a production delivery (domain: proof a vendor should attach); each is text.
-PROOF_PARTS: Final = ("shipped_solution", "baseline", "improvement", "monitoring", "quality_dip")
+# hiring.proof says which parts each track requires and how strong the proof is.
+PROOF_PARTS: Final = (
+    "shipped_solution",
+    "domain",
+    "baseline",
+    "improvement",
+    "monitoring",
+    "alert_thresholds",
+    "quality_dip",
+    "rollback",
+    "input_validation",
+    "iteration",
+)
 PROOF_TEXT_FIELDS: Final = tuple(f"proof_{part}" for part in PROOF_PARTS)
-# The text parts and the evidence links, in the order forms and the CSV show them.
-PROOF_FIELDS: Final = (*PROOF_TEXT_FIELDS, "proof_links")
+# One-line text parts (the rest may run over lines).
+PROOF_LINE_FIELDS: Final = frozenset({"proof_domain", "proof_metric", "proof_metric_unit"})
+# The measured result: what was measured, in which unit, before and after.
+PROOF_MEASURE_FIELDS: Final = (
+    "proof_metric",
+    "proof_metric_unit",
+    "proof_baseline_value",
+    "proof_result_value",
+)
+PROOF_SIGNALS_FIELD: Final = "proof_monitoring_signals"
+MONITORING_SIGNALS: Final = ("quality", "latency", "cost", "drift")
+# Every part, in the order forms and the CSV show them.
+PROOF_FIELDS: Final = (
+    *PROOF_TEXT_FIELDS,
+    *PROOF_MEASURE_FIELDS,
+    PROOF_SIGNALS_FIELD,
+    "proof_links",
+)

@@ -4,42 +4,30 @@ Pure functions over a brief's fields, used by services (to gate opening), pages 
 is missing as the client types) and the API.
 """
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from hiring.measurability import is_measurable as is_measurable
+from hiring.measurability import (
+    is_placeholder,
+    measurability_check,
+    names_amount_of_money,
+    names_metric_and_level,
+)
 from hiring.models.briefs import Need, Track
-
-# A number with a unit, a percentage or a currency; or a number beside a direction word.
-_NUMBER = r"\d+(?:[.,]\d+)?"
-_UNIT = (
-    r"(?:%|percent|pp|x\b|\u00d7|ms\b|milliseconds?|s\b|secs?\b|seconds?|mins?\b|minutes?|h\b|hrs?\b"
-    r"|hours?|days?|weeks?|months?|years?|k\b|m\b|bn\b|usd|eur|gbp|dollars?|euros?|points?"
-    r"|tickets?|requests?|users?|customers?|orders?|calls?|errors?|documents?|per\b|/)"
-)
-_MEASURABLE_WITH_UNIT = re.compile(rf"{_NUMBER}\s*{_UNIT}|[$€£]\s*{_NUMBER}", re.IGNORECASE)
-_DIRECTION = re.compile(
-    r"\b(?:reduce|cut|lower|decrease|increase|raise|grow|improve|boost|double|halve|below"
-    r"|under|above|over|at least|at most|within|from|to|less than|more than|fewer than)\b",
-    re.IGNORECASE,
-)
-_HAS_NUMBER = re.compile(_NUMBER)
-
-
-def is_measurable(text: str) -> bool:
-    """True when the text states a target one can measure: "cut handling time by 20%",
-    "p95 latency under 800 ms", "save $40k a month". "Make support smarter" is not."""
-    text = text or ""
-    if _MEASURABLE_WITH_UNIT.search(text):
-        return True
-    return bool(_HAS_NUMBER.search(text) and _DIRECTION.search(text))
+from hiring.safety import decision_impact_gaps, lifecycle_gaps, safety_checklist_gaps
 
 
 @dataclass(frozen=True)
 class ReadinessGap:
-    area: str  # "business_goal", "data_readiness", "success_criteria", "genai_evaluation"
+    # "business_goal", "data_readiness", "success_criteria", "genai_evaluation",
+    # "safety_checklist", "decision_impact", "lifecycle"
+    area: str
     field: str
     message: str
+    # A blocking gap cannot be overridden: a GenAI or agent brief never reaches agencies
+    # without its safety checklist (docs/hiring.md).
+    blocking: bool = False
 
 
 GENAI_EVALUATION_FIELDS = {
@@ -80,15 +68,10 @@ def brief_readiness_gaps(fields: dict[str, Any]) -> list[ReadinessGap]:
                 "by 20% within two quarters'.",
             )
         )
-    elif not is_measurable(target):
-        gaps.append(
-            ReadinessGap(
-                "business_goal",
-                "kpi_target",
-                "The target is not measurable yet: add a number with a unit, "
-                "a percentage or an amount.",
-            )
-        )
+    else:
+        check = measurability_check(target)
+        if not check.measurable:
+            gaps.append(ReadinessGap("business_goal", "kpi_target", check.explanation))
 
     if not fields.get("data_sources_exist"):
         gaps.append(
@@ -112,6 +95,15 @@ def brief_readiness_gaps(fields: dict[str, Any]) -> list[ReadinessGap]:
                 "data_readiness", "privacy_rules", "State the privacy rules that apply to the data."
             )
         )
+    elif is_placeholder(str(fields.get("privacy_rules"))):
+        gaps.append(
+            ReadinessGap(
+                "data_readiness",
+                "privacy_rules",
+                "The privacy rules say nothing yet: name what may not be stored, sent to third "
+                "parties or shown in answers.",
+            )
+        )
 
     for field, label in (
         ("success_impact", "the business impact that counts as success"),
@@ -120,19 +112,64 @@ def brief_readiness_gaps(fields: dict[str, Any]) -> list[ReadinessGap]:
         ("success_cost_limits", "the cost limits (running and change costs)"),
         ("post_launch_owner", "who owns the system after launch (monitoring, cost, fixes)"),
     ):
-        if _blank(fields.get(field)):
+        value = str(fields.get(field) or "")
+        if _blank(value):
             gaps.append(ReadinessGap("success_criteria", field, f"Describe {label}."))
+        elif is_placeholder(value, min_words=1 if field == "post_launch_owner" else 3):
+            gaps.append(
+                ReadinessGap(
+                    "success_criteria",
+                    field,
+                    f"'{value.strip()}' says nothing yet: describe {label}.",
+                )
+            )
+        elif field == "success_ai_quality" and not names_metric_and_level(value):
+            gaps.append(
+                ReadinessGap(
+                    "success_criteria",
+                    field,
+                    "Name the AI-quality metric and the level it must reach, e.g. "
+                    "'precision above 0.9 on last quarter's tickets'.",
+                )
+            )
+        elif field == "success_cost_limits" and not names_amount_of_money(value):
+            gaps.append(
+                ReadinessGap(
+                    "success_criteria",
+                    field,
+                    "Name an amount for the cost limit, e.g. 'under $3k a month to run'.",
+                )
+            )
 
-    if is_genai_fields(fields):
+    genai = is_genai_fields(fields)
+    if genai:
         for field, label in GENAI_EVALUATION_FIELDS.items():
             if _blank(fields.get(field)):
                 gaps.append(
                     ReadinessGap("genai_evaluation", field, f"GenAI evaluation plan: {label}.")
                 )
+        gaps.extend(
+            ReadinessGap("safety_checklist", gap.field, gap.message, blocking=True)
+            for gap in safety_checklist_gaps(fields)
+        )
+    gaps.extend(
+        ReadinessGap("decision_impact", gap.field, gap.message)
+        for gap in decision_impact_gaps(fields)
+    )
+    if genai or fields.get("track") in (Track.PYTHON_AI_DEVELOPER, Track.AI_ML_ENGINEER):
+        gaps.extend(
+            ReadinessGap("lifecycle", gap.field, gap.message)
+            for gap in lifecycle_gaps(fields, genai=genai)
+        )
     return gaps
 
 
+def blocking_gaps(gaps: list[ReadinessGap]) -> list[ReadinessGap]:
+    return [gap for gap in gaps if gap.blocking]
+
+
 def is_genai_fields(fields: dict[str, Any]) -> bool:
+    """GenAI or agent work: the GenAI need or any of the LLM, RAG and agent flags."""
     return bool(
         Need.GENAI in (fields.get("needs") or [])
         or fields.get("uses_llm")

@@ -220,6 +220,15 @@ class OutboxEventFactory(DjangoModelFactory):
 # --- hiring (tenant schema: create inside `in_tenant(tenant)`) -------------------------------
 
 
+# Who keeps an AI system healthy after launch (required for AI tracks and GenAI briefs).
+LIFECYCLE_PLAN = {
+    "lifecycle_monitoring_owner": "Data platform on-call (Maria Lopez)",
+    "lifecycle_retraining_cadence": "Monthly, or when the drift alert fires",
+    "lifecycle_cost_review_cadence": "Quarterly cost review with finance",
+    "lifecycle_safety_testing": "Red-team prompt suite rerun before every release.",
+}
+
+
 def ready_brief_data(**overrides: object) -> dict[str, object]:
     """Field values of a brief that passes every readiness check (non-GenAI)."""
     data: dict[str, object] = {
@@ -236,18 +245,39 @@ def ready_brief_data(**overrides: object) -> dict[str, object]:
         "success_adoption": "Planners use the forecast for 80% of orders.",
         "success_cost_limits": "Under $2k a month to run.",
         "post_launch_owner": "Data platform team (Maria Lopez)",
+        **LIFECYCLE_PLAN,
     }
     data.update(overrides)
     return data
 
 
-GENAI_PLAN = {
+GENAI_EVALUATION_PLAN = {
     "eval_groundedness": "Weekly sample of 200 answers checked against cited sources.",
     "eval_hallucination_rate": "Under 2% unsupported claims on the golden set.",
     "eval_retrieval_quality": "Hit rate at 5 above 0.9 on labelled questions.",
     "eval_cost_per_request": "Below $0.01 per request; 4k token cap.",
     "eval_latency_budget": "p95 under 2 seconds.",
 }
+# The AI safety checklist a GenAI or agent brief needs before it opens (hiring.safety).
+SAFETY_CHECKLIST: dict[str, object] = {
+    "safety_allowed_data": "Published help articles and the customer's own open tickets.",
+    "safety_blocked_data": "Payment data, health data and other customers' tickets.",
+    "safety_prompt_injection": "System rules outside user text; retrieved text is quoted.",
+    "safety_logged": "Prompts, retrieved document ids, answers and tool calls.",
+    "safety_masked": "E-mail addresses, phone numbers and card numbers are masked.",
+    "safety_log_retention_days": 30,
+    "safety_tools_allowed": "Read tickets and draft replies for an agent to approve.",
+    "safety_tools_forbidden": "Never send e-mail, issue refunds or delete records.",
+    "cost_token_limits": "4k tokens in, 800 out per request.",
+    "cost_rate_limits": "20 requests a minute per user.",
+    "cost_budget_cap": "$1,500 a month, hard stop at the cap.",
+    "cost_caching": "Answers to repeated questions cached for a day.",
+    "cost_usage_alerts": "Alert the owner at 50% and 80% of the monthly budget.",
+    "safety_fallback": "Says it does not know and hands over to a human agent.",
+    "safety_failure_testing": "Golden set with bad inputs, edge cases and adversarial prompts.",
+}
+# Everything a GenAI brief adds to a ready brief: the evaluation plan and the checklist.
+GENAI_PLAN: dict[str, object] = {**GENAI_EVALUATION_PLAN, **SAFETY_CHECKLIST}
 
 
 class RoleBriefFactory(DjangoModelFactory):

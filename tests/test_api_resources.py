@@ -27,6 +27,7 @@ from tests.api_support import (
     submission_body,
 )
 from tests.factories import (
+    SAFETY_CHECKLIST,
     AgencyFactory,
     ClientMembershipFactory,
     OutboxEventFactory,
@@ -76,6 +77,10 @@ def test_client_creates_edits_opens_and_closes_a_brief(world: World) -> None:
     assert "rate_max" in patched.json()["errors"]
     patched = send(http, "PATCH", path, {"headcount": 2, "location": "Lisbon"})
     assert patched.status_code == 200 and patched.json()["headcount"] == 2
+    # A GenAI brief's safety checklist cannot be overridden (tests/test_api_brief_proof.py);
+    # with it answered, the other gaps can.
+    patched = send(http, "PATCH", path, SAFETY_CHECKLIST)
+    assert patched.status_code == 200, patched.content
     # Not ready: opening needs a reason for the override, which is audited.
     refused = send(http, "POST", f"{path}open/", {})
     assert refused.status_code == 400

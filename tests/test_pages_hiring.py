@@ -292,7 +292,8 @@ def test_readiness_endpoint_recommends_a_track_warns_and_lists_gaps(tenant_a, as
     text = page_text(ready)
     assert "Ready" in text and "missing" not in text
     genai = http.post(url("brief_readiness"), brief_form_data(uses_rag="on"))
-    assert "5 items missing" in page_text(genai)
+    # The evaluation plan (5) and the safety checklist without the two tool questions (13).
+    assert "18 items missing" in page_text(genai)
     assert "The latency budget for responses." in page_text(genai)
 
     assert http.get(url("brief_readiness")).status_code == 405

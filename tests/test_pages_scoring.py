@@ -48,6 +48,9 @@ PROOF = {
     "proof_improvement": "Brought MAPE to 14% after adding promotions and holidays.",
     "proof_monitoring": "Weekly drift report on feature distributions and error by region.",
     "proof_quality_dip": "A supplier feed broke in week 3; rolled back and added schema checks.",
+    # AI/ML engineer briefs also ask for alerting and rollback (docs/hiring.md).
+    "proof_alert_thresholds": "Page the on-call when weekly MAPE rises above 18%.",
+    "proof_rollback": "Every model versioned in the registry; one-command rollback.",
 }
 _numbers = itertools.count(1)
 

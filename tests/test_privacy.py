@@ -69,7 +69,11 @@ def _world(tenant: Client, *, briefs: int = 1, agency=None) -> SimpleNamespace:
 
 
 def _submit(world, *, person: dict, brief_index: int = 0, proof: dict | None = None, **kw):
-    proof = proof or {"proof_shipped_solution": "Shipped a billing API used by 40 teams daily."}
+    proof = proof or {
+        "proof_shipped_solution": "Shipped a billing API used by 40 teams daily.",
+        "proof_domain": "Billing",
+        "proof_input_validation": "Every request is checked against a schema before it runs.",
+    }
     return submission_create(
         actor=world.recruiter,
         brief=world.briefs[brief_index],

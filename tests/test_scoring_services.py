@@ -55,6 +55,7 @@ from scoring.services.shortlists import shortlist_compute
 from tenants.models import Agency, Client, ClientRole, User
 from tenants.selectors import WorkspaceAccess
 from tests.factories import (
+    SAFETY_CHECKLIST,
     AgencyFactory,
     CandidateFactory,
     ClientMembershipFactory,
@@ -770,6 +771,7 @@ def test_genai_brief_applies_the_security_floor(world):
         eval_retrieval_quality="Hit rate at 5 above 0.9 on labelled questions.",
         eval_cost_per_request="Below $0.01 per request; 4k token cap.",
         eval_latency_budget="p95 under 2 seconds.",
+        **SAFETY_CHECKLIST,
     )
     brief = brief_open(
         actor=world.manager_actor, brief=brief_create(actor=world.manager_actor, data=data)

@@ -217,7 +217,7 @@ def test_bad_input_is_refused_by_field_and_writes_nothing(setup, kwargs, fields)
 
 
 @pytest.mark.django_db
-def test_python_developer_brief_needs_only_the_shipped_system(setup):
+def test_python_developer_brief_needs_the_shipped_system_its_domain_and_input_checks(setup):
     brief = brief_open(
         actor=setup["client_actor"],
         brief=brief_create(
@@ -231,7 +231,12 @@ def test_python_developer_brief_needs_only_the_shipped_system(setup):
         agency=setup["agencies"][0],
         candidate_data=person(),
         right_to_represent=True,
-        proof={"proof_shipped_solution": "Built and runs the claims API, 400 requests/s."},
+        proof={
+            "proof_shipped_solution": "Built and runs the claims API, 400 requests/s.",
+            "proof_domain": "Insurance claims",
+            "proof_input_validation": "Every payload is checked against a schema; bad ones "
+            "get a clear 422 and never reach the database.",
+        },
     )
     assert submission.proof_baseline == ""
 

@@ -7,7 +7,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -18,7 +18,9 @@ from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
 from api.endpoints.common import service_errors, validated_input
 from hiring.models import BriefStatus, Need, RateUnit, RemotePolicy, RoleBrief, Track
+from hiring.outcome import outcome_statement
 from hiring.readiness import brief_readiness_gaps
+from hiring.safety import DECISION_FIELDS, LIFECYCLE_FIELDS, SAFETY_FIELDS
 from hiring.selectors import briefs_for
 from hiring.services.briefs import (
     STATUS_TRANSITIONS,
@@ -56,6 +58,11 @@ BRIEF_FIELDS = [
     "eval_retrieval_quality",
     "eval_cost_per_request",
     "eval_latency_budget",
+    "outcome_statement",
+    "must_haves",
+    *SAFETY_FIELDS,
+    *DECISION_FIELDS,
+    *LIFECYCLE_FIELDS,
     "scorecard_weights",
     "scorecard_floors",
     "headcount",
@@ -77,6 +84,9 @@ class ReadinessGapSerializer(serializers.Serializer):
     area = serializers.CharField()
     field = serializers.CharField()
     message = serializers.CharField()
+    blocking = serializers.BooleanField(
+        help_text="True for a safety-checklist gap: no override opens the brief while it lasts."
+    )
 
 
 class ReadinessSerializer(serializers.Serializer):
@@ -92,11 +102,19 @@ class AgencyBriefSerializer(serializers.ModelSerializer):
     is_genai = serializers.BooleanField(read_only=True)
     scorecard_weights = serializers.DictField(child=serializers.FloatField(allow_null=True))
     scorecard_floors = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+    outcome_statement = serializers.SerializerMethodField(
+        help_text="The role as an outcome, composed from the target, the quality bar, the cost "
+        "limits and the owner after launch; agencies read it first."
+    )
 
     class Meta:
         model = RoleBrief
         fields = BRIEF_FIELDS
         read_only_fields = BRIEF_FIELDS
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_outcome_statement(self, brief: RoleBrief) -> str:
+        return outcome_statement(brief.__dict__, genai=brief.is_genai)
 
 
 CLIENT_ONLY_FIELDS = ["shared_with_all_engaged", "readiness", "readiness_overridden"]
@@ -118,7 +136,7 @@ class BriefSerializer(AgencyBriefSerializer):
     @extend_schema_field(ReadinessSerializer)
     def get_readiness(self, brief: RoleBrief) -> dict[str, Any]:
         gaps = [
-            {"area": gap.area, "field": gap.field, "message": gap.message}
+            {"area": gap.area, "field": gap.field, "message": gap.message, "blocking": gap.blocking}
             for gap in brief_readiness_gaps(brief.__dict__)
         ]
         return {"ready": not gaps, "gaps": gaps}
@@ -151,6 +169,14 @@ class BriefWriteSerializer(serializers.Serializer):
     uses_agents = serializers.BooleanField(required=False)
     data_sources_exist = serializers.BooleanField(required=False)
     data_use_approved = serializers.BooleanField(required=False)
+    decision_impact = serializers.BooleanField(
+        required=False,
+        help_text="The AI influences approvals, pricing or risk decisions: the brief then "
+        "needs explainability_plan and bias_plan.",
+    )
+    safety_log_retention_days = serializers.IntegerField(
+        min_value=0, max_value=36500, allow_null=True, required=False
+    )
     headcount = serializers.IntegerField(min_value=1, max_value=500, required=False)
     rate_min = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False
@@ -203,6 +229,58 @@ class BriefStatusSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
+# A GenAI agent brief with what it needs to open: the safety checklist (no override opens a
+# GenAI brief without it), the decision-impact plan and the lifecycle plan.
+GENAI_BRIEF_EXAMPLE = OpenApiExample(
+    "A GenAI support agent that can open",
+    request_only=True,
+    value={
+        "title": "AI/ML engineer: support copilot with tools",
+        "track": "ai_ml_engineer",
+        "needs": ["genai", "mlops"],
+        "uses_llm": True,
+        "uses_rag": True,
+        "uses_agents": True,
+        "business_goal": "Draft answers to tier-1 tickets from our policy pages.",
+        "kpi_target": "Reduce ticket handling time by 20% within two quarters",
+        "data_sources_exist": True,
+        "data_use_approved": True,
+        "privacy_rules": "No customer personal data in prompts or logs; EU hosting only.",
+        "success_impact": "20% shorter handling time with no rise in complaints.",
+        "success_ai_quality": "Groundedness of at least 95% on the weekly sample.",
+        "success_adoption": "Agents accept half of the drafted answers.",
+        "success_cost_limits": "Model spend under $4,000 a month.",
+        "post_launch_owner": "Support operations with the ML platform team",
+        "eval_groundedness": "200 answers a week checked against the cited pages.",
+        "eval_hallucination_rate": "Below 2% unsupported claims on the golden set.",
+        "eval_retrieval_quality": "Hit rate at 5 of at least 0.9.",
+        "eval_cost_per_request": "Under $0.008 per answer; 6k-token cap.",
+        "eval_latency_budget": "Full answer within 4 s at p95.",
+        "safety_allowed_data": "Published policy pages and product manuals.",
+        "safety_blocked_data": "Customer personal data, payment details, HR pages.",
+        "safety_prompt_injection": "Rules outside user text; retrieved text quoted as data.",
+        "safety_logged": "Questions, retrieved page ids, answers and tool calls.",
+        "safety_masked": "Names, e-mail addresses and order numbers.",
+        "safety_log_retention_days": 30,
+        "safety_tools_allowed": "Read tickets; draft replies for an agent to approve.",
+        "safety_tools_forbidden": "Never send e-mail, refund or delete records.",
+        "cost_token_limits": "6k tokens in, 700 out per answer.",
+        "cost_rate_limits": "30 questions a minute per agent.",
+        "cost_budget_cap": "$4,000 a month; pauses at the cap.",
+        "cost_caching": "Frequent answers cached for 24 hours.",
+        "cost_usage_alerts": "On-call alerted at 50% and 80% of the budget.",
+        "safety_fallback": "Says it does not know and routes the ticket to a person.",
+        "safety_failure_testing": "Golden set, bad inputs and 200 adversarial prompts.",
+        "decision_impact": False,
+        "lifecycle_monitoring_owner": "ML platform on-call",
+        "lifecycle_retraining_cadence": "Monthly re-evaluation",
+        "lifecycle_cost_review_cadence": "Monthly with finance",
+        "lifecycle_safety_testing": "Adversarial suite rerun before every release.",
+        "must_haves": "Has shipped a retrieval assistant to production and owned it.",
+    },
+)
+
+
 # --- endpoint ----------------------------------------------------------------------------------
 
 
@@ -246,7 +324,11 @@ class BriefViewSet(
     def _render(self, brief: RoleBrief, status_code: int = status.HTTP_200_OK) -> Response:
         return Response(BriefSerializer(brief).data, status=status_code)
 
-    @extend_schema(request=BriefWriteSerializer, responses={201: BriefSerializer})
+    @extend_schema(
+        request=BriefWriteSerializer,
+        responses={201: BriefSerializer},
+        examples=[GENAI_BRIEF_EXAMPLE],
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create a draft brief. Scorecard weights and floors default from the track."""
         data = validated_input(BriefWriteSerializer, request, ignored=BriefSerializer.Meta.fields)

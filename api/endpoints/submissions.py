@@ -14,7 +14,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -31,7 +31,14 @@ from api.endpoints.common import (
     validated_input,
 )
 from audit.errors import NotFoundError
-from hiring.fields import CANDIDATE_TEXT_FIELDS, PROOF_FIELDS, PROOF_PARTS
+from hiring.fields import (
+    CANDIDATE_TEXT_FIELDS,
+    MONITORING_SIGNALS,
+    PROOF_FIELDS,
+    PROOF_MEASURE_FIELDS,
+    PROOF_PARTS,
+    PROOF_SIGNALS_FIELD,
+)
 from hiring.models import Stage, StageChange, Submission
 from hiring.selectors import access_brief_by_id, submissions_for
 from hiring.services.submissions import (
@@ -45,6 +52,8 @@ from hiring.services.submissions import (
 SERVICE_FIELD_PATHS = {
     **{name: f"candidate.{name}" for name in (*CANDIDATE_TEXT_FIELDS, "links", "skills")},
     **{f"proof_{part}": f"proof.{part}" for part in PROOF_PARTS},
+    **{name: f"proof.{name.removeprefix('proof_')}" for name in PROOF_MEASURE_FIELDS},
+    PROOF_SIGNALS_FIELD: "proof.monitoring_signals",
     "proof_links": "proof.links",
     "__all__": "non_field_errors",
 }
@@ -68,14 +77,32 @@ class StageChangeSerializer(serializers.ModelSerializer):
 
 class ProofSerializer(serializers.Serializer):
     shipped_solution = serializers.CharField(source="proof_shipped_solution")
+    domain = serializers.CharField(source="proof_domain")
     baseline = serializers.CharField(source="proof_baseline")
     improvement = serializers.CharField(source="proof_improvement")
     monitoring = serializers.CharField(source="proof_monitoring")
+    alert_thresholds = serializers.CharField(source="proof_alert_thresholds")
     quality_dip = serializers.CharField(source="proof_quality_dip")
+    rollback = serializers.CharField(source="proof_rollback")
+    input_validation = serializers.CharField(source="proof_input_validation")
+    iteration = serializers.CharField(source="proof_iteration")
+    metric = serializers.CharField(source="proof_metric")
+    metric_unit = serializers.CharField(source="proof_metric_unit")
+    baseline_value = serializers.DecimalField(
+        source="proof_baseline_value", max_digits=16, decimal_places=4, allow_null=True
+    )
+    result_value = serializers.DecimalField(
+        source="proof_result_value", max_digits=16, decimal_places=4, allow_null=True
+    )
+    monitoring_signals = serializers.ListField(
+        child=serializers.ChoiceField(choices=MONITORING_SIGNALS),
+        source="proof_monitoring_signals",
+    )
     links = serializers.ListField(child=serializers.CharField(), source="proof_links")
 
 
 CENTS = Decimal("0.01")
+MEASURE_PLACES = Decimal("0.0001")
 # The columns of the list's fast path: one row of plain values per submission.
 LIST_VALUES = (
     "id",
@@ -109,6 +136,11 @@ def _amount(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.quantize(CENTS, rounding=ROUND_HALF_UP):f}"
 
 
+def _measure(value: Decimal | None) -> str | None:
+    """A proof number as DRF's DecimalField (4 places, as a string) writes it."""
+    return None if value is None else f"{value.quantize(MEASURE_PLACES, rounding=ROUND_HALF_UP):f}"
+
+
 def _history_row(
     from_stage: str, to_stage: str, reason: str, occurred_at: Any, zone: dt.tzinfo
 ) -> dict[str, Any]:
@@ -132,11 +164,12 @@ def _submission_data(
         "stage": row["stage"],
         "stage_changed_at": _instant(row["stage_changed_at"], zone),
         "proof": {
-            "shipped_solution": row["proof_shipped_solution"],
-            "baseline": row["proof_baseline"],
-            "improvement": row["proof_improvement"],
-            "monitoring": row["proof_monitoring"],
-            "quality_dip": row["proof_quality_dip"],
+            **{part: row[f"proof_{part}"] for part in PROOF_PARTS},
+            "metric": row["proof_metric"],
+            "metric_unit": row["proof_metric_unit"],
+            "baseline_value": _measure(row["proof_baseline_value"]),
+            "result_value": _measure(row["proof_result_value"]),
+            "monitoring_signals": list(row["proof_monitoring_signals"]),
             "links": list(row["proof_links"]),
         },
         "rate_amount": _amount(row["rate_amount"]),
@@ -241,11 +274,30 @@ class CandidateInputSerializer(StrictKeysMixin, serializers.Serializer):
 
 
 class ProofInputSerializer(StrictKeysMixin, serializers.Serializer):
+    """Which parts are required depends on the brief's track (docs/hiring.md, "Proof that
+    matches"); the service answers with field errors under `proof.<part>`."""
+
     shipped_solution = serializers.CharField(max_length=5000)
+    domain = _optional_line(200)
     baseline = _optional_text(5000)
     improvement = _optional_text(5000)
     monitoring = _optional_text(5000)
+    alert_thresholds = _optional_text(5000)
     quality_dip = _optional_text(5000)
+    rollback = _optional_text(5000)
+    input_validation = _optional_text(5000)
+    iteration = _optional_text(5000)
+    metric = _optional_line(200)
+    metric_unit = _optional_line(40)
+    baseline_value = serializers.DecimalField(
+        max_digits=16, decimal_places=4, allow_null=True, required=False
+    )
+    result_value = serializers.DecimalField(
+        max_digits=16, decimal_places=4, allow_null=True, required=False
+    )
+    monitoring_signals = serializers.ListField(
+        child=serializers.ChoiceField(choices=MONITORING_SIGNALS), max_length=4, required=False
+    )
     links = serializers.ListField(
         child=LineTextField(max_length=500), max_length=MAX_LINKS, required=False
     )
@@ -278,6 +330,37 @@ class MoveStageSerializer(serializers.Serializer):
 
 class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+# A submission for an AI/ML engineer brief, with every part that track requires and the
+# measured result as numbers.
+SUBMISSION_EXAMPLE = OpenApiExample(
+    "An AI/ML engineer with measured proof",
+    request_only=True,
+    value={
+        "brief": "3f1c2d9e-8a4b-4c6d-9e2f-1a2b3c4d5e6f",
+        "candidate": {"full_name": "Ada Example", "email": "ada@example.com"},
+        "proof": {
+            "shipped_solution": "Shipped a claims triage model used by 120 adjusters daily.",
+            "domain": "Insurance claims",
+            "baseline": "Manual triage took 2 days per claim with 18% misrouted.",
+            "improvement": "Routing in 4 hours; misrouting down to 6%.",
+            "metric": "Misrouted claims",
+            "metric_unit": "%",
+            "baseline_value": "18",
+            "result_value": "6",
+            "monitoring": "Weekly precision by claim type and input drift.",
+            "monitoring_signals": ["quality", "latency", "cost", "drift"],
+            "alert_thresholds": "Page the on-call when precision falls below 0.85.",
+            "quality_dip": "A form change cut precision; rolled back, retrained in a week.",
+            "rollback": "Models versioned in the registry; rollback in minutes.",
+            "input_validation": "Schema checks; unreadable claims go to a person.",
+            "iteration": "A second language after launch cut misrouting by 2 points.",
+            "links": ["https://example.com/ada/claims-talk"],
+        },
+        "right_to_represent": True,
+    },
+)
 
 
 # --- endpoint ----------------------------------------------------------------------------------
@@ -330,7 +413,11 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partne
         fresh = self.get_queryset().get(pk=submission.pk)
         return Response(SubmissionSerializer(fresh).data, status=status_code)
 
-    @extend_schema(request=SubmissionCreateSerializer, responses={201: SubmissionSerializer})
+    @extend_schema(
+        request=SubmissionCreateSerializer,
+        responses={201: SubmissionSerializer},
+        examples=[SUBMISSION_EXAMPLE],
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Submit a candidate for an open brief shared with your agency, with proof of
         production delivery. The agency is the key's; the stage starts at `submitted`.

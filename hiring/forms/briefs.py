@@ -17,6 +17,14 @@ from hiring.forms.widgets import text_line as _line
 from hiring.models import BriefStatus, Need, RateUnit, RemotePolicy, RoleBrief, Track
 from hiring.readiness import GENAI_EVALUATION_FIELDS
 from hiring.rubric import CATEGORY_NAMES
+from hiring.safety import (
+    DECISION_FIELDS,
+    LIFECYCLE_FIELDS,
+    RETENTION_FIELD,
+    SAFETY_CHECKLIST,
+    SAFETY_TEXT_FIELDS,
+    SHORT_NAMES,
+)
 
 # The rubric's category names, for the brief form's weights and floors.
 SCORECARD_CATEGORIES = CATEGORY_NAMES
@@ -36,7 +44,29 @@ READINESS_AREAS = {
     "business_goal": "1. Business goal",
     "data_readiness": "2. Data readiness",
     "success_criteria": "3. Success criteria",
+    "lifecycle": "After launch",
     "genai_evaluation": "GenAI evaluation plan",
+    "safety_checklist": "AI safety checklist",
+    "decision_impact": "Decisions about people and money",
+}
+
+SAFETY_HELP = {
+    "safety_allowed_data": "The sources the model may read or be given, e.g. published help "
+    "articles and the customer's own tickets.",
+    "safety_blocked_data": "What must never reach the model, its logs or its answers.",
+    "safety_prompt_injection": "How a user or a retrieved document is kept from overriding "
+    "the system's rules (rules outside user text, retrieved text treated as data, checks).",
+    "safety_logged": "Prompts, retrieved documents, answers, tool calls: what is kept.",
+    "safety_masked": "Personal or internal data hidden before logging or answering.",
+    "safety_tools_allowed": "Only when the model can use tools: the actions it may take.",
+    "safety_tools_forbidden": "The actions it must never take, whatever it is asked.",
+    "cost_token_limits": "Input and output tokens per request.",
+    "cost_rate_limits": "Requests per user or per minute.",
+    "cost_budget_cap": "An amount per month or per day, and what happens at the cap.",
+    "cost_caching": "Which answers or embeddings are reused instead of paid for again.",
+    "cost_usage_alerts": "The levels that alert someone, and who.",
+    "safety_fallback": "Human review, 'I don't know', or a safe default action.",
+    "safety_failure_testing": "Bad inputs, edge cases and adversarial prompts, before launch.",
 }
 
 
@@ -57,6 +87,7 @@ READINESS_FIELD_NAMES = {
     "eval_retrieval_quality": "retrieval quality",
     "eval_cost_per_request": "cost per request",
     "eval_latency_budget": "latency budget",
+    **SHORT_NAMES,
 }
 
 
@@ -188,6 +219,56 @@ class BriefForm(forms.Form):
         label="Latency budget",
         help_text="Response-time targets, e.g. p95 under 2 seconds for a chat flow.",
     )
+    must_haves = forms.CharField(
+        required=False,
+        widget=_text(2, "e.g. has shipped a forecasting model that planners use every week"),
+        label="What the person must have delivered",
+        help_text=(
+            "Outcomes over tools: what they must have shipped and owned. A list of framework "
+            "names does not predict delivery, so the panel flags one."
+        ),
+    )
+    safety_log_retention_days = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="How many days logs are kept",
+        help_text="0 when nothing is kept.",
+    )
+    decision_impact = forms.BooleanField(
+        required=False,
+        label="The AI influences approvals, pricing or risk decisions",
+        help_text=(
+            "Black-box decisions about people or money carry regulatory, legal and "
+            "reputational exposure: say how decisions are explained and how bias is checked."
+        ),
+    )
+    explainability_plan = forms.CharField(
+        required=False,
+        widget=_text(2, "e.g. every decline lists its top three reasons; auditors see inputs"),
+        label="How decisions are explained",
+    )
+    bias_plan = forms.CharField(
+        required=False,
+        widget=_text(2, "e.g. approval rates compared by age band and region every month"),
+        label="How bias is checked",
+    )
+    lifecycle_monitoring_owner = forms.CharField(
+        required=False, widget=_line("e.g. ML platform on-call"), label="Who monitors it"
+    )
+    lifecycle_retraining_cadence = forms.CharField(
+        required=False,
+        widget=_line("e.g. monthly, or when the drift alert fires"),
+        label="Retraining or re-evaluation cadence",
+    )
+    lifecycle_cost_review_cadence = forms.CharField(
+        required=False, widget=_line("e.g. quarterly with finance"), label="Cost-tuning cadence"
+    )
+    lifecycle_safety_testing = forms.CharField(
+        required=False,
+        widget=_text(2),
+        label="Safety testing after launch",
+        help_text="Needed for GenAI and decision-impact roles: red-team runs, new attack prompts.",
+    )
     headcount = forms.IntegerField(required=False, initial=1, label="Headcount")
     rate_min = forms.DecimalField(
         required=False, max_digits=12, decimal_places=2, label="Rate from"
@@ -254,6 +335,19 @@ class BriefForm(forms.Form):
             ],
         },
         {
+            "title": "After launch",
+            "intro": (
+                "AI systems need monitoring, retraining and cost tuning after launch: say who "
+                "does it and how often. Required for AI roles."
+            ),
+            "fields": list(LIFECYCLE_FIELDS),
+        },
+        {
+            "title": "What the person must have delivered",
+            "intro": "",
+            "fields": ["must_haves"],
+        },
+        {
             "title": "GenAI evaluation plan",
             "intro": (
                 "Required when the role involves LLMs, RAG or agents: generative systems fail "
@@ -261,6 +355,20 @@ class BriefForm(forms.Form):
                 "Leave it empty otherwise."
             ),
             "fields": list(GENAI_EVALUATION_FIELDS),
+        },
+        {
+            "title": "AI safety checklist",
+            "intro": (
+                "Required before a GenAI or agent brief opens to agencies, and shown to them: "
+                "a candidate is judged on these answers. It cannot be overridden. The two tool "
+                "questions apply only when the model can call tools."
+            ),
+            "fields": [*SAFETY_TEXT_FIELDS[:5], RETENTION_FIELD, *SAFETY_TEXT_FIELDS[5:]],
+        },
+        {
+            "title": "Decisions about people and money",
+            "intro": "",
+            "fields": list(DECISION_FIELDS),
         },
         {
             "title": "Terms",
@@ -305,6 +413,23 @@ class BriefForm(forms.Form):
         return {name: getattr(brief, name) for name in cls.base_fields}
 
 
+_FORM_FLAGS = ("data_sources_exist", "data_use_approved", "decision_impact", *BriefForm.GENAI_FLAGS)
+
+
+def _add_checklist_fields() -> None:
+    """The checklist's text fields, asked as hiring.safety words them."""
+    for item in SAFETY_CHECKLIST:
+        BriefForm.base_fields[item.field] = forms.CharField(
+            required=False,
+            widget=_text(2),
+            label=item.label,
+            help_text=SAFETY_HELP[item.field],
+        )
+
+
+_add_checklist_fields()
+
+
 def readiness_input(data: QueryDict) -> dict[str, Any]:
     """Brief field values from raw form data, for the live readiness check.
 
@@ -314,10 +439,10 @@ def readiness_input(data: QueryDict) -> dict[str, Any]:
     fields: dict[str, Any] = {
         name: data.get(name, "")
         for name in BriefForm.base_fields
-        if name not in ("needs", "data_sources_exist", "data_use_approved", *BriefForm.GENAI_FLAGS)
+        if name not in ("needs", *_FORM_FLAGS)
     }
     fields["needs"] = [need for need in data.getlist("needs") if need in Need.values]
-    for name in ("data_sources_exist", "data_use_approved", *BriefForm.GENAI_FLAGS):
+    for name in _FORM_FLAGS:
         fields[name] = data.get(name, "") not in ("", "false", "0", "off")
     if fields.get("track") not in Track.values:
         fields["track"] = ""

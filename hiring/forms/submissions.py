@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from django import forms
 
-from hiring.fields import CANDIDATE_FIELDS, PROOF_FIELDS
+from hiring.fields import CANDIDATE_FIELDS, MONITORING_SIGNALS, PROOF_FIELDS
 from hiring.forms.widgets import text_area as _text
 from hiring.forms.widgets import text_line as _line
 from hiring.models import Stage
@@ -54,6 +54,16 @@ PROOF_HELP = {
     "proof_monitoring": "What they monitored in production (quality, drift, latency, cost).",
     "proof_quality_dip": "A time quality dropped after launch and how they found and fixed it.",
     "proof_links": "Write-ups, talks or repositories about that delivery, one per line.",
+    "proof_domain": "The business domain it served, e.g. insurance claims or retail demand.",
+    "proof_metric": "The one metric that shows the result, e.g. misrouted claims.",
+    "proof_metric_unit": "Its unit, e.g. %, minutes, ms, $ per month.",
+    "proof_baseline_value": "The metric before their work, as a number.",
+    "proof_result_value": "The metric after their work, as a number.",
+    "proof_monitoring_signals": "What was watched in production.",
+    "proof_alert_thresholds": "The levels that raised an alert, as numbers.",
+    "proof_rollback": "How model and code versions were kept and how a release was rolled back.",
+    "proof_input_validation": "How bad inputs were caught and what the fallback did.",
+    "proof_iteration": "What changed in the releases after launch, and what it moved.",
 }
 
 
@@ -104,6 +114,33 @@ class SubmissionForm(forms.Form):
         required=False, widget=_text(2), label="How a quality dip was handled"
     )
     proof_links = forms.CharField(required=False, widget=_text(2), label="Evidence links")
+    proof_domain = forms.CharField(required=False, widget=_line(), label="Its domain")
+    proof_metric = forms.CharField(required=False, widget=_line(), label="Metric")
+    proof_metric_unit = forms.CharField(required=False, widget=_line(), label="Unit")
+    proof_baseline_value = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"}), label="Baseline"
+    )
+    proof_result_value = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"}), label="Result"
+    )
+    proof_monitoring_signals = forms.MultipleChoiceField(
+        required=False,
+        choices=[(signal, signal.capitalize()) for signal in MONITORING_SIGNALS],
+        widget=forms.CheckboxSelectMultiple,
+        label="Monitored signals",
+    )
+    proof_alert_thresholds = forms.CharField(
+        required=False, widget=_text(2), label="Alert thresholds"
+    )
+    proof_rollback = forms.CharField(
+        required=False, widget=_text(2), label="Rollback and versioning"
+    )
+    proof_input_validation = forms.CharField(
+        required=False, widget=_text(2), label="Input validation and fallbacks"
+    )
+    proof_iteration = forms.CharField(
+        required=False, widget=_text(2), label="Iteration after launch"
+    )
     rate_amount = forms.DecimalField(
         required=False, max_digits=12, decimal_places=2, label="Candidate's rate"
     )

@@ -73,6 +73,35 @@ class RoleBrief(models.Model):
     eval_retrieval_quality = models.TextField(blank=True)
     eval_cost_per_request = models.TextField(blank=True)
     eval_latency_budget = models.TextField(blank=True)
+    # What the person must bring (free text; framework-only lists are flagged, hiring.outcome)
+    must_haves = models.TextField(blank=True)
+
+    # AI safety checklist (required for GenAI and agent briefs, shown to agencies;
+    # hiring.safety lists the fields and when each applies)
+    safety_allowed_data = models.TextField(blank=True)
+    safety_blocked_data = models.TextField(blank=True)
+    safety_prompt_injection = models.TextField(blank=True)
+    safety_logged = models.TextField(blank=True)
+    safety_masked = models.TextField(blank=True)
+    safety_log_retention_days = models.PositiveIntegerField(null=True, blank=True)
+    safety_tools_allowed = models.TextField(blank=True)
+    safety_tools_forbidden = models.TextField(blank=True)
+    cost_token_limits = models.TextField(blank=True)
+    cost_rate_limits = models.TextField(blank=True)
+    cost_budget_cap = models.TextField(blank=True)
+    cost_caching = models.TextField(blank=True)
+    cost_usage_alerts = models.TextField(blank=True)
+    safety_fallback = models.TextField(blank=True)
+    safety_failure_testing = models.TextField(blank=True)
+    # The AI influences approvals, pricing or risk decisions: explainability and bias plan
+    decision_impact = models.BooleanField(default=False)
+    explainability_plan = models.TextField(blank=True)
+    bias_plan = models.TextField(blank=True)
+    # Lifecycle after launch
+    lifecycle_monitoring_owner = models.CharField(max_length=200, blank=True)
+    lifecycle_retraining_cadence = models.CharField(max_length=200, blank=True)
+    lifecycle_cost_review_cadence = models.CharField(max_length=200, blank=True)
+    lifecycle_safety_testing = models.TextField(blank=True)
 
     # Scorecard policy: category code -> weight / floor (0-5 or null). Defaults by track.
     scorecard_weights = models.JSONField(default=dict, blank=True)

@@ -49,6 +49,20 @@ class Submission(models.Model):
     proof_improvement = models.TextField(blank=True)
     proof_monitoring = models.TextField(blank=True)
     proof_quality_dip = models.TextField(blank=True)
+    # Structured parts (hiring.proof): the domain, the measured result, alerting, rollback,
+    # input validation and what changed after launch.
+    proof_domain = models.CharField(max_length=200, blank=True)
+    proof_metric = models.CharField(max_length=200, blank=True)
+    proof_metric_unit = models.CharField(max_length=40, blank=True)
+    proof_baseline_value = models.DecimalField(
+        max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    proof_result_value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    proof_monitoring_signals = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    proof_alert_thresholds = models.TextField(blank=True)
+    proof_rollback = models.TextField(blank=True)
+    proof_input_validation = models.TextField(blank=True)
+    proof_iteration = models.TextField(blank=True)
     proof_links = models.JSONField(default=list, blank=True)
 
     rate_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)

@@ -13,8 +13,9 @@ from audit.actors import Actor
 from audit.errors import ConflictError
 from audit.services import audit_record
 from hiring.models import BriefShare, BriefStatus, Need, RateUnit, RemotePolicy, RoleBrief, Track
-from hiring.readiness import brief_readiness_gaps
+from hiring.readiness import blocking_gaps, brief_readiness_gaps
 from hiring.rubric import CATEGORY_CODES, default_weights_and_floors
+from hiring.safety import RETENTION_FIELD, SAFETY_TEXT_FIELDS, SHORT_NAMES
 from hiring.text import line_text_clean, long_text_clean
 from outbox.services import outbox_record
 from tenants.models import Engagement, EngagementStatus
@@ -35,16 +36,41 @@ TEXT_FIELDS = {
     "eval_cost_per_request": 2000,
     "eval_latency_budget": 2000,
     "location": 200,
+    "must_haves": 4000,
+    **dict.fromkeys(SAFETY_TEXT_FIELDS, 2000),
+    "explainability_plan": 4000,
+    "bias_plan": 4000,
+    "lifecycle_monitoring_owner": 200,
+    "lifecycle_retraining_cadence": 200,
+    "lifecycle_cost_review_cadence": 200,
+    "lifecycle_safety_testing": 2000,
 }
 # Text fields typed on one line (the form shows an input, not a text area).
-LINE_TEXT_FIELDS = frozenset({"kpi_target", "post_launch_owner", "location"})
-BOOL_FIELDS = ("uses_llm", "uses_rag", "uses_agents", "data_sources_exist", "data_use_approved")
+LINE_TEXT_FIELDS = frozenset(
+    {
+        "kpi_target",
+        "post_launch_owner",
+        "location",
+        "lifecycle_monitoring_owner",
+        "lifecycle_retraining_cadence",
+        "lifecycle_cost_review_cadence",
+    }
+)
+BOOL_FIELDS = (
+    "uses_llm",
+    "uses_rag",
+    "uses_agents",
+    "data_sources_exist",
+    "data_use_approved",
+    "decision_impact",
+)
 EDITABLE_FIELDS = (
     "title",
     "track",
     "needs",
     *BOOL_FIELDS,
     *TEXT_FIELDS,
+    RETENTION_FIELD,
     "headcount",
     "rate_min",
     "rate_max",
@@ -115,6 +141,18 @@ def _clean_brief_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any
             if field not in errors and len(value) > limit:
                 errors[field] = f"Keep this under {limit} characters."
             cleaned[field] = value
+    if RETENTION_FIELD in data:
+        raw = data[RETENTION_FIELD]
+        if raw in (None, ""):
+            cleaned[RETENTION_FIELD] = None
+        else:
+            try:
+                days = int(str(raw).strip())
+                if not 0 <= days <= 36500:
+                    raise ValueError
+                cleaned[RETENTION_FIELD] = days
+            except ValueError:
+                errors[RETENTION_FIELD] = "Give the days as a whole number (0 keeps nothing)."
     if "headcount" in data:
         try:
             headcount = int(data["headcount"])
@@ -278,6 +316,7 @@ def brief_update(*, actor: Actor, brief: RoleBrief, data: dict[str, Any]) -> Rol
         if cleaned.get("deadline") != brief.deadline:
             _check_deadline(cleaned.get("deadline"))
         track_changed = "track" in cleaned and cleaned["track"] != brief.track
+        blocking_before = {gap.field for gap in blocking_gaps(brief_readiness_gaps(brief.__dict__))}
         for field, value in cleaned.items():
             if field in ("scorecard_weights", "scorecard_floors"):
                 value = {**(getattr(brief, field) or {}), **value}
@@ -285,11 +324,11 @@ def brief_update(*, actor: Actor, brief: RoleBrief, data: dict[str, Any]) -> Rol
         _check_rate_range(brief)
         policy_given = "scorecard_weights" in cleaned or "scorecard_floors" in cleaned
         _apply_default_policy(brief, only_missing=not track_changed or policy_given)
-        if (
-            brief.status == BriefStatus.OPEN
-            and brief_readiness_gaps(brief.__dict__)
-            and brief.readiness_override_at is None
-        ):
+        gaps = brief_readiness_gaps(brief.__dict__) if brief.status == BriefStatus.OPEN else []
+        # An open brief may not lose a safety answer; one opened before the checklist existed
+        # can still be edited while it is being completed.
+        newly_blocking = {gap.field for gap in blocking_gaps(gaps)} - blocking_before
+        if newly_blocking or (gaps and brief.readiness_override_at is None):
             raise ValidationError(
                 {
                     "__all__": "This change would make an open brief unready; "
@@ -336,6 +375,18 @@ def brief_open(
         override_reason = long_text_clean(override_reason)
     except ValidationError as error:
         raise ValidationError({"override_reason": error.messages}) from None
+    blocking = blocking_gaps(gaps)
+    if blocking:
+        # No override: an AI that touches users or data does not reach agencies before the
+        # client can answer the safety checklist (docs/hiring.md).
+        raise ValidationError(
+            {
+                "readiness": [f"{gap.field}: {gap.message}" for gap in gaps],
+                "__all__": "The AI safety checklist is incomplete: a GenAI or agent brief "
+                "opens to agencies only once every item is answered (this cannot be "
+                f"overridden). Missing: {', '.join(_short(gap.field) for gap in blocking)}.",
+            }
+        )
     if gaps and not override_reason:
         raise ValidationError(
             {
@@ -403,6 +454,10 @@ def brief_open(
             payload=_brief_payload(brief),
         )
     return brief
+
+
+def _short(field: str) -> str:
+    return SHORT_NAMES.get(field, field.replace("_", " "))
 
 
 def brief_set_status(*, actor: Actor, brief: RoleBrief, status: str, reason: str = "") -> RoleBrief:

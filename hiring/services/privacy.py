@@ -174,6 +174,11 @@ def candidate_erase(*, actor: Actor, candidate: Candidate, reason: str) -> Candi
             resume="",
             resume_content_type="",
             **dict.fromkeys(PROOF_TEXT_FIELDS, ""),
+            proof_metric="",
+            proof_metric_unit="",
+            proof_baseline_value=None,
+            proof_result_value=None,
+            proof_monitoring_signals=[],
             proof_links=[],
             updated_at=now,
         )

@@ -19,7 +19,14 @@ from audit.actors import Actor
 from audit.errors import ConflictError
 from audit.services import audit_record
 from hiring.candidate_identity import normalize_email, normalize_phone
-from hiring.fields import CANDIDATE_TEXT_FIELDS, PROOF_TEXT_FIELDS
+from hiring.fields import (
+    CANDIDATE_TEXT_FIELDS,
+    MONITORING_SIGNALS,
+    PROOF_LINE_FIELDS,
+    PROOF_MEASURE_FIELDS,
+    PROOF_SIGNALS_FIELD,
+    PROOF_TEXT_FIELDS,
+)
 from hiring.models import (
     BriefStatus,
     Candidate,
@@ -28,8 +35,9 @@ from hiring.models import (
     Stage,
     StageChange,
     Submission,
-    Track,
 )
+from hiring.proof import PROOF_REQUIRED as PROOF_REQUIRED
+from hiring.proof import decimal_or_none, proof_part_errors, signals_list
 from hiring.resumes import resume_store
 from hiring.selectors import brief_visible_to_agency
 from hiring.stages import CLOSED_STAGES
@@ -50,14 +58,6 @@ CLIENT_TRANSITIONS: dict[str, set[str]] = {
     Stage.WITHDRAWN: set(),
 }
 
-# AI tracks must show the whole delivery story (domain: proof a vendor should attach); for a
-# Python developer brief the shipped system is the proof that matters.
-PROOF_REQUIRED = {
-    Track.PYTHON_DEVELOPER: ("proof_shipped_solution",),
-    Track.PYTHON_AI_DEVELOPER: PROOF_TEXT_FIELDS,
-    Track.AI_ML_ENGINEER: PROOF_TEXT_FIELDS,
-}
-PROOF_MIN_CHARS = 20
 # Text about the person that may run over lines; the other fields are one line each.
 LONG_CANDIDATE_FIELDS = frozenset({"summary"})
 MAX_LINKS = 10
@@ -147,26 +147,38 @@ def candidate_input_clean(data: dict[str, Any]) -> CandidateInput:
 
 
 def _clean_proof(brief: RoleBrief, proof: dict[str, Any]) -> dict[str, Any]:
+    """Proof parts cleaned and checked against what the brief's track requires
+    (hiring.proof). Numbers and monitoring signals may come as text (forms, CSV cells)."""
     errors: dict[str, str] = {}
-    unknown = set(proof) - set(PROOF_TEXT_FIELDS) - {"proof_links"}
+    known = {*PROOF_TEXT_FIELDS, *PROOF_MEASURE_FIELDS, PROOF_SIGNALS_FIELD, "proof_links"}
+    unknown = set(proof) - known
     if unknown:
         errors["proof"] = f"Unknown proof fields: {', '.join(sorted(unknown))}."
     cleaned: dict[str, Any] = {}
-    for field in PROOF_TEXT_FIELDS:
+    for field in (*PROOF_TEXT_FIELDS, "proof_metric", "proof_metric_unit"):
+        line = field in PROOF_LINE_FIELDS
         try:
-            value = long_text_clean(proof.get(field) or "")
+            value = (line_text_clean if line else long_text_clean)(proof.get(field) or "")
         except ValidationError as error:
             errors[field] = " ".join(error.messages)
             value = ""
-        if len(value) > 5000:
-            errors[field] = "Keep this under 5000 characters."
+        limit = 40 if field == "proof_metric_unit" else 200 if line else 5000
+        if len(value) > limit:
+            errors[field] = f"Keep this under {limit} characters."
         cleaned[field] = value
-    for field in PROOF_REQUIRED[Track(brief.track)]:
-        if len(cleaned[field]) < PROOF_MIN_CHARS:
-            errors[field] = (
-                "Describe this in at least a sentence: proof of production delivery is "
-                "required for this role."
-            )
+    for field in ("proof_baseline_value", "proof_result_value"):
+        try:
+            cleaned[field] = decimal_or_none(proof.get(field))
+        except ValueError:
+            errors[field] = "Give a number, e.g. 18 or 0.85."
+            cleaned[field] = None
+    try:
+        cleaned[PROOF_SIGNALS_FIELD] = signals_list(proof.get(PROOF_SIGNALS_FIELD))
+    except ValueError:
+        errors[PROOF_SIGNALS_FIELD] = f"Choose from: {', '.join(MONITORING_SIGNALS)}."
+        cleaned[PROOF_SIGNALS_FIELD] = []
+    for field, message in proof_part_errors(brief.track, cleaned).items():
+        errors.setdefault(field, message)
     try:
         cleaned["proof_links"] = _clean_links(proof.get("proof_links"), "proof_links")
     except ValidationError as error:

@@ -22,7 +22,9 @@ from hiring.forms.briefs import (
     readiness_input,
 )
 from hiring.models import BriefShare, BriefStatus, Need, RoleBrief, Track
+from hiring.outcome import framework_warnings, outcome_statement
 from hiring.readiness import brief_readiness_gaps, is_genai_fields, recommend_track, track_warning
+from hiring.safety import checklist_items_for, retention_days
 from hiring.search import briefs_search, search_text, sort_headers, sorting
 from hiring.selectors import access_brief_by_id, briefs_with_counts, submissions_for
 from hiring.services.briefs import (
@@ -55,6 +57,27 @@ class ReadinessArea:
     title: str
     applies: bool
     missing: list[str]
+    not_needed_note: str = ""
+    blocking: bool = False
+
+
+# When an area does not apply, the panel says why.
+_NOT_NEEDED_NOTES = {
+    "genai_evaluation": "Only for roles that involve LLMs, RAG or agents.",
+    "safety_checklist": "Only for roles that involve LLMs, RAG or agents.",
+    "decision_impact": "Only when the AI influences approvals, pricing or risk decisions.",
+    "lifecycle": "Only for AI roles (Python AI developer, AI/ML engineer or GenAI).",
+}
+
+
+def _area_applies(key: str, fields: dict[str, Any], *, genai: bool) -> bool:
+    if key in ("genai_evaluation", "safety_checklist"):
+        return genai
+    if key == "decision_impact":
+        return fields.get("decision_impact") not in (None, "", False, "false", "0", "off")
+    if key == "lifecycle":
+        return genai or fields.get("track") in (Track.PYTHON_AI_DEVELOPER, Track.AI_ML_ENGINEER)
+    return True
 
 
 def readiness_summary(fields: dict[str, Any]) -> dict[str, Any]:
@@ -68,18 +91,25 @@ def readiness_summary(fields: dict[str, Any]) -> dict[str, Any]:
         ReadinessArea(
             key=key,
             title=title,
-            applies=key != "genai_evaluation" or genai,
+            applies=_area_applies(key, fields, genai=genai),
             # Under its own heading the plan's prefix would only repeat the heading.
             missing=[
                 gap.message.removeprefix("GenAI evaluation plan: ")
                 for gap in gaps
                 if gap.area == key
             ],
+            not_needed_note=_NOT_NEEDED_NOTES.get(key, ""),
+            blocking=key == "safety_checklist",
         )
         for key, title in READINESS_AREAS.items()
     ]
+    blocking = [gap for gap in gaps if gap.blocking]
     return {
         "ready": not gaps,
+        "blocked": bool(blocking),
+        "blocking_names": [READINESS_FIELD_NAMES.get(gap.field, gap.field) for gap in blocking],
+        "outcome_statement": outcome_statement(fields, genai=genai),
+        "framework_warnings": framework_warnings(fields),
         "gap_count": len(gaps),
         "missing_names": [READINESS_FIELD_NAMES.get(gap.field, gap.field) for gap in gaps],
         "areas": areas,
@@ -312,6 +342,12 @@ def _render_brief_detail(
         "readiness": readiness_summary(brief.__dict__),
         "scorecard": _scorecard_rows(brief),
         "need_labels": [dict(Need.choices).get(need, need) for need in brief.needs],
+        # The checklist as agencies read it: each applicable question and its answer.
+        "checklist": [
+            {"label": item.label, "answer": getattr(brief, item.field)}
+            for item in checklist_items_for(brief.__dict__)
+        ],
+        "log_retention_days": retention_days(brief.safety_log_retention_days),
         "submissions": list(submissions_for(caller.access).filter(brief=brief)),
         "is_writer": is_writer,
         "page_error": page_error,

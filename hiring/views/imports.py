@@ -52,6 +52,28 @@ COLUMN_HELP: list[tuple[str, str, str]] = [
         "Required for AI tracks",
         "Performance before and after, what was monitored, and how a quality dip was handled.",
     ),
+    (
+        "proof_domain, proof_input_validation",
+        "Required for Python developer briefs",
+        "The domain the shipped system served; how bad inputs were caught and the fallback.",
+    ),
+    (
+        "proof_alert_thresholds, proof_rollback",
+        "Required for AI/ML engineer briefs",
+        "Alert levels as numbers; how versions were kept and a release rolled back.",
+    ),
+    (
+        "proof_metric, proof_metric_unit, proof_baseline_value, proof_result_value",
+        "Optional",
+        "The measured result as numbers (e.g. misrouted claims, %, 18, 6). Without them the "
+        "baseline and improvement must state their numbers with units.",
+    ),
+    (
+        "proof_monitoring_signals",
+        "Optional",
+        "What was watched in production: quality, latency, cost, drift (separated by commas).",
+    ),
+    ("proof_iteration", "Optional", "What changed after launch."),
     ("proof_links", "Optional", "Addresses that back up the proof."),
     (
         "right_to_represent",
@@ -80,6 +102,16 @@ TEMPLATE_EXAMPLE = {
     "proof_quality_dip": (
         "Precision fell after a form change; rolled back, retrained on new data in a week."
     ),
+    "proof_domain": "Insurance claims",
+    "proof_metric": "Misrouted claims",
+    "proof_metric_unit": "%",
+    "proof_baseline_value": "18",
+    "proof_result_value": "6",
+    "proof_monitoring_signals": "quality, latency, cost",
+    "proof_alert_thresholds": "Alert when weekly precision falls below 0.85.",
+    "proof_rollback": "Models versioned in MLflow; rollback to the previous version in minutes.",
+    "proof_input_validation": "Forms validated against a schema; unreadable claims go to a person.",
+    "proof_iteration": "Added a second language after launch; misrouting fell another 2 points.",
     "proof_links": "https://example.com/ada/claims-talk",
     "right_to_represent": "yes",
     "rate_amount": "95",

@@ -22,6 +22,7 @@ from hiring.forms.submissions import (
     WithdrawForm,
 )
 from hiring.models import BriefStatus, InterviewAssignment, Stage, Submission, Track
+from hiring.proof import proof_strength
 from hiring.resumes import EXTENSIONS
 from hiring.search import Sorting, search_text, sort_headers, sorting, submissions_search
 from hiring.selectors import (
@@ -347,6 +348,8 @@ def _render_submission_detail(
             .order_by("created_at", "id")
         )
     if caller.is_client:
+        # What the proof evidences with numbers and what it only claims (hiring.proof).
+        context["proof_strength"] = proof_strength(submission.brief.track, submission.__dict__)
         context["is_interviewer"] = InterviewAssignment.objects.filter(
             submission=submission, interviewer_id=caller.user.pk
         ).exists()
