@@ -18,7 +18,6 @@ For each chunk (hiring.services.imports runs them, one transaction each):
    savepoint and the chunk is decided again from what is now committed.
 """
 
-import copy
 import datetime as dt
 import logging
 import re
@@ -100,7 +99,8 @@ class ImportProgress:
                 self.errors.append({"row": row, "field": column, "message": message})
 
     def copy(self) -> "ImportProgress":
-        return copy.deepcopy(self)
+        # Stored problems are never changed once filed, so the list is copied, not its items.
+        return ImportProgress(self.done, self.failed, self.skipped, list(self.errors))
 
     def store_on(self, job: ImportJob) -> list[str]:
         job.done_rows, job.failed_rows, job.skipped_rows = self.done, self.failed, self.skipped
@@ -334,14 +334,14 @@ class ChunkImporter:
         # brief id -> emails and phones of the people this agency submitted to it (the quick
         # skip of a re-upload: by email when the row has one, otherwise by phone).
         ours: dict[int, tuple[set[str], set[str]]] = {}
-        for person in known:
-            for brief_id, agency_id in person.submitted_by.items():
+        for known_person in known:
+            for brief_id, agency_id in known_person.submitted_by.items():
                 if agency_id == self.agency.pk:
                     emails, phones = ours.setdefault(brief_id, (set(), set()))
-                    if person.email:
-                        emails.add(person.email)
-                    if person.phone:
-                        phones.add(person.phone)
+                    if known_person.email:
+                        emails.add(known_person.email)
+                    if known_person.phone:
+                        phones.add(known_person.phone)
         now = timezone.now()
         pending: list[PendingRow] = []
         refusals: list[Refusal] = []

@@ -76,9 +76,9 @@ class PendingRow:
     candidate_public_id: uuid.UUID | None = None
     new_candidate_of: "PendingRow | None" = None
 
-    @property
-    def creates_candidate(self) -> bool:
-        return self.candidate_id is None and self.new_candidate_of is None
+    def __post_init__(self) -> None:
+        # Fixed when the row is decided: the write fills candidate_id in afterwards.
+        self.creates_candidate = self.candidate_id is None and self.new_candidate_of is None
 
 
 @dataclass(frozen=True)

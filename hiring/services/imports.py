@@ -59,7 +59,7 @@ IMPORT_TASK_NAME = "hiring.tasks.imports.import_job_run"
 # Rows are imported this many at a time, each chunk in one transaction with the progress it
 # makes: the uploader sees the progress move by chunks, and a run whose worker died resumes
 # exactly after its last committed chunk.
-CHUNK_ROWS = 500
+CHUNK_ROWS = 1000
 
 FINISHED_STATUSES = (ImportStatus.DONE, ImportStatus.FAILED)
 
