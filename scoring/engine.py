@@ -27,6 +27,7 @@ The method, in the order it is applied (docs/scoring.md explains each step and w
 """
 
 import hashlib
+import itertools
 import json
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -195,11 +196,14 @@ class ScorecardColumns:
             bad = [value for value in identifiers if not isinstance(value, str) or not value]
             if bad:
                 raise ValueError(f"scorecard {label} must be a non-empty string, got {bad[0]!r}")
-        raw = [row[2:7] for row in rows]
-        kinds = {type(value) for values in raw for value in values}
+        raw = [tuple(row[2:7]) for row in rows]
+        # type() rather than isinstance(): True and False are ints but not scores.
+        kinds = set(map(type, itertools.chain.from_iterable(raw)))
         if not kinds <= {int, type(None)}:
             bad_value = next(
-                value for values in raw for value in values if type(value) not in (int, type(None))
+                value
+                for value in itertools.chain.from_iterable(raw)
+                if type(value) not in (int, type(None))
             )
             raise ValueError(
                 f"a score must be an integer from {SCORE_MIN} to {SCORE_MAX} or None, "
@@ -218,14 +222,14 @@ class ScorecardColumns:
                 f"recommendation must be one of {', '.join(RECOMMENDATIONS)} or None, got "
                 f"{sorted(map(str, unknown))[0]!r}"
             )
-        self._rows = rows
+        self._value_tuples = raw
 
     def __len__(self) -> int:
         return len(self.submission_ids)
 
     def value_tuples(self) -> list[tuple[int | None, ...]]:
         """The five scores of each card in code order, as ScorecardInput keeps them."""
-        return [tuple(row[2:7]) for row in self._rows]
+        return self._value_tuples
 
 
 Scorecards = Sequence[ScorecardInput] | ScorecardColumns
@@ -1006,13 +1010,9 @@ def inputs_fingerprint(
             (card.submission_id, card.interviewer_id, card._values, card.recommendation)
             for card in scorecards
         )
-    rows = sorted(
-        (
-            [submission, interviewer, list(values), recommendation]
-            for submission, interviewer, values, recommendation in cards
-        ),
-        key=lambda row: (row[0], row[1]),
-    )
+    # Plain tuples sort on (submission, interviewer) first, which is unique, so the scores
+    # (where None could not be compared) are never reached; JSON writes them as arrays.
+    rows = sorted(cards)
     payload = {
         "method": METHOD_VERSION,
         "policy": {
