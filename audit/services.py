@@ -1,9 +1,9 @@
 """Writes of the per-tenant audit trail. Call them inside the service's transaction."""
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection
 from django.utils import timezone
 
@@ -87,7 +87,7 @@ def audit_record_each(
                 action,
                 object_type,
                 [str(object_id) for object_id, _ in entries],
-                [json.dumps(details) for _, details in entries],
+                [orjson.dumps(details).decode() for _, details in entries],
             ],
         )
         return cursor.rowcount

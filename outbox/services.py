@@ -6,12 +6,12 @@ relay may hand the same event over twice if the process dies between queuing a c
 stamping the event published.
 """
 
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 from django_redis import get_redis_connection
@@ -91,7 +91,7 @@ def outbox_record_many(
                 agency_id,
                 timezone.now(),
                 [str(aggregate_id) for aggregate_id, _ in events],
-                [json.dumps(payload) for _, payload in events],
+                [orjson.dumps(payload).decode() for _, payload in events],
             ],
         )
         written = cursor.rowcount

@@ -11,11 +11,11 @@ since the chunk read them (a constraint or the ownership claim disagreeing with 
 raises ChunkRace, the caller rolls the chunk back to its savepoint and decides it again.
 """
 
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from django.db import connection
 from django.utils import timezone
 
@@ -194,6 +194,9 @@ def _create_new(pending: list[PendingRow]) -> None:
             SELECT person.public_id, person.full_name, person.email, person.phone, %s, %s
             FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[])
                 AS person(public_id, full_name, email, phone)
+            -- One order for every writer, so two chunks creating the same people wait for
+            -- each other instead of deadlocking.
+            ORDER BY person.email, person.phone
             ON CONFLICT DO NOTHING
             RETURNING id, public_id
             """,  # noqa: S608
@@ -250,7 +253,7 @@ def _submission_row(
         profile["location"],
         profile["availability"],
         profile["skills"],
-        json.dumps(profile["links"]),
+        orjson.dumps(profile["links"]).decode(),
         profile["summary"],
         "",
         "",
@@ -259,7 +262,7 @@ def _submission_row(
         proof["proof_improvement"],
         proof["proof_monitoring"],
         proof["proof_quality_dip"],
-        json.dumps(proof["proof_links"]),
+        orjson.dumps(proof["proof_links"]).decode(),
         row.cleaned.rate_amount,
         row.cleaned.rate_currency,
         now,
