@@ -8,9 +8,10 @@ stamping the event published.
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 from django_redis import get_redis_connection
@@ -60,6 +61,43 @@ def outbox_record(
     schema_name = current_schema_name()
     transaction.on_commit(lambda: outbox_relay_kick(schema_name=schema_name))
     return event
+
+
+def outbox_record_many(
+    *,
+    event_type: str,
+    aggregate_type: str,
+    events: Sequence[tuple[object, dict[str, Any]]],
+    agency_id: int | None = None,
+) -> int:
+    """Write many events of one type (`events`: (aggregate id, payload)) in the caller's
+    transaction, in one statement and in the given order; the relay is nudged once."""
+    if not events:
+        return 0
+    table = OutboxEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (public_id, event_type, aggregate_type, aggregate_id, payload,
+                                 agency_id, created_at, relay_attempts)
+            SELECT gen_random_uuid(), %s, %s, event.aggregate_id, event.payload, %s, %s, 0
+            FROM unnest(%s::text[], %s::jsonb[]) WITH ORDINALITY
+                AS event(aggregate_id, payload, position)
+            ORDER BY event.position
+            """,  # noqa: S608
+            [
+                event_type,
+                aggregate_type,
+                agency_id,
+                timezone.now(),
+                [str(aggregate_id) for aggregate_id, _ in events],
+                [orjson.dumps(payload).decode() for _, payload in events],
+            ],
+        )
+        written = cursor.rowcount
+    schema_name = current_schema_name()
+    transaction.on_commit(lambda: outbox_relay_kick(schema_name=schema_name))
+    return written
 
 
 def outbox_relay_kick(*, schema_name: str) -> None:

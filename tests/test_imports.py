@@ -26,13 +26,14 @@ from hiring.services import imports as imports_service
 from hiring.services.briefs import brief_create, brief_open
 from hiring.services.import_files import COLUMNS
 from hiring.services.import_rows import BRIEF_NOT_FOUND
+from hiring.services.import_writes import import_chunk_write
 from hiring.services.imports import (
     import_job_create,
     import_job_queue,
     import_job_run,
     import_run_lock_key,
 )
-from hiring.services.submissions import OWNERSHIP_REFUSAL, submission_create
+from hiring.services.submissions import OWNERSHIP_REFUSAL
 from outbox.models import OutboxEvent
 from tenants.models import EngagementStatus
 from tests.factories import AgencyFactory, EngagementFactory, UserFactory, ready_brief_data
@@ -188,7 +189,8 @@ def test_a_row_message_that_would_repeat_a_cell_is_replaced(setup, monkeypatch):
         email = kwargs["candidate_data"]["email"]
         raise ValidationError({"email": f"{email} is refused.", "rate_amount": "Too high."})
 
-    monkeypatch.setattr(import_rows_service, "submission_create", refuse)
+    # The import checks rows with the single submission's own rules: refuse through them.
+    monkeypatch.setattr(import_rows_service, "submission_input_clean", refuse)
     job = run(create(setup, csv_bytes([row(setup["brief"], 1)])))
     assert job.errors == [
         {"row": 2, "field": "email", "message": "This value is not valid."},
@@ -210,9 +212,10 @@ def test_reuploading_the_same_file_creates_nothing_new(setup):
     with captured_sql() as sql:
         second = run(second)
 
-    # Known rows are recognised from one look-up per brief, not one submission_create each.
-    assert not any('FROM "hiring_candidate"' in q or "FOR UPDATE" in q for q in sql)
-    assert sum('INNER JOIN "hiring_candidate"' in q for q in sql) == 1
+    # Known rows are recognised from one look-up of the chunk's people; nothing is locked or
+    # written for them.
+    assert not any("FOR UPDATE" in q or "INSERT INTO hiring_" in q for q in sql)
+    assert sum("FROM hiring_candidate c" in q for q in sql) == 1
     assert second.file_sha256 == first.file_sha256
     assert (second.done_rows, second.failed_rows, second.skipped_rows) == (0, 0, 5)
     assert second.errors == []
@@ -269,15 +272,16 @@ def test_running_a_job_twice_does_not_duplicate(setup):
 
 
 def _failing_at(call_number: int, error: BaseException) -> Any:
+    """The writes of a chunk, failing on the `call_number`th chunk."""
     calls = {"n": 0}
 
-    def create_or_fail(**kwargs: Any) -> Any:
+    def write_or_fail(**kwargs: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == call_number:
             raise error
-        return submission_create(**kwargs)
+        return import_chunk_write(**kwargs)
 
-    return create_or_fail
+    return write_or_fail
 
 
 @pytest.mark.django_db
@@ -286,8 +290,9 @@ def test_a_stopped_run_says_how_far_it_got_and_drops_the_stored_file(
 ):
     job = create(setup, csv_bytes([row(setup["brief"], n) for n in range(1, 6)]))
     assert (tmp_path / job.file.name).is_file()
+    monkeypatch.setattr(imports_service, "CHUNK_ROWS", 1)
     monkeypatch.setattr(
-        import_rows_service, "submission_create", _failing_at(3, SoftTimeLimitExceeded())
+        import_rows_service, "import_chunk_write", _failing_at(3, SoftTimeLimitExceeded())
     )
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(SoftTimeLimitExceeded):
@@ -316,20 +321,22 @@ def test_a_finished_import_keeps_no_copy_of_the_file(
 @pytest.mark.django_db
 def test_a_run_whose_worker_died_resumes_after_its_last_saved_progress(setup, monkeypatch):
     job = create(setup, csv_bytes([row(setup["brief"], n) for n in range(1, 6)]))
-    monkeypatch.setattr(imports_service, "PROGRESS_EVERY_ROWS", 2)
+    monkeypatch.setattr(imports_service, "CHUNK_ROWS", 2)
     # Like a killed process: nothing in the run gets to record the end.
-    monkeypatch.setattr(import_rows_service, "submission_create", _failing_at(4, SystemExit()))
+    monkeypatch.setattr(import_rows_service, "import_chunk_write", _failing_at(2, SystemExit()))
     with pytest.raises(SystemExit):
         import_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert (job.status, job.done_rows) == (ImportStatus.RUNNING, 2)
+    # The chunk that was being written (rows 3-4) went with its transaction.
+    assert Submission.objects.count() == 2
 
-    # The task is delivered again (acks_late): rows 1-2 are not read again; 3 landed before
-    # the "crash" was not saved as progress, so it is found as already submitted.
-    monkeypatch.setattr(import_rows_service, "submission_create", submission_create)
+    # The task is delivered again (acks_late): rows 1-2 are not read again; the rest land.
+    monkeypatch.setattr(import_rows_service, "import_chunk_write", import_chunk_write)
     job = run(job)
-    assert (job.status, job.done_rows, job.skipped_rows) == (ImportStatus.DONE, 4, 1)
+    assert (job.status, job.done_rows, job.skipped_rows) == (ImportStatus.DONE, 5, 0)
     assert Submission.objects.count() == 5
+    assert OutboxEvent.objects.filter(event_type="submission.created").count() == 5
 
 
 @pytest.mark.django_db
@@ -458,10 +465,10 @@ def test_the_upload_queues_the_task_for_this_tenant_after_commit(
 
 
 @pytest.mark.django_db
-def test_queries_per_row_stay_flat_and_progress_is_saved_in_batches(setup):
+def test_statements_do_not_grow_with_rows_and_progress_is_saved_by_chunk(setup, monkeypatch):
     brief = setup["brief"]
 
-    def queries_for(first: int, count: int) -> list[str]:
+    def statements_for(first: int, count: int) -> list[str]:
         job = create(setup, csv_bytes([row(brief, n) for n in range(first, first + count)]))
         with captured_sql() as statements:
             job = run(job)
@@ -469,17 +476,20 @@ def test_queries_per_row_stay_flat_and_progress_is_saved_in_batches(setup):
         # django-tenants re-sets the search path before statements; those are not the work.
         return [sql for sql in statements if not sql.startswith("SET search_path")]
 
-    small, large = queries_for(1000, 5), queries_for(2000, 150)
-    # 145 more rows, plus one more brief look-up and one more progress save.
-    per_row, remainder = divmod(len(large) - len(small) - 2, 145)
-    assert remainder == 0, "rows do not all cost the same number of queries"
-    # 18: the end of the run also records the import.finished event (its uploader is told).
-    assert len(small) - 5 * per_row == 18, sql_listing(small)
-    # The brief is looked up once, and again after each progress save (every 100 rows).
-    assert sum('FROM "hiring_rolebrief"' in q for q in small) == 1
-    assert sum('FROM "hiring_rolebrief"' in q for q in large) == 2
-    # Progress: running, total rows, one batch of 100, the end.
-    assert sum(q.startswith('UPDATE "hiring_importjob"') for q in large) == 4
+    small, large = statements_for(1000, 5), statements_for(2000, 150)
+    # One chunk costs the same statements for 5 rows as for 150.
+    assert len(small) == len(large), sql_listing(large)
+    assert sum("COPY hiring_import_stage" in q for q in large) == 1
+    assert sum('FROM "hiring_rolebrief"' in q for q in large) == 1
+
+    # Three chunks of 50: each adds the same statements, its brief look-up and its progress.
+    monkeypatch.setattr(imports_service, "CHUNK_ROWS", 50)
+    chunked = statements_for(3000, 150)
+    per_chunk, remainder = divmod(len(chunked) - len(large), 2)
+    assert remainder == 0 and per_chunk < 25, sql_listing(chunked)
+    assert sum('FROM "hiring_rolebrief"' in q for q in chunked) == 3
+    # Progress: running, one save per chunk, the end.
+    assert sum(q.startswith('UPDATE "hiring_importjob"') for q in chunked) == 5
 
 
 # --- refusals at upload ----------------------------------------------------------------------

@@ -908,8 +908,9 @@ def test_submission_create(tenant_a, agency_at, in_tenant):
                 rate_currency="EUR",
             )
 
+    # 18: the ownership claim is one INSERT ... ON CONFLICT (the import's own statement).
     few, many = assert_query_count_flat(
-        19, add_rows=rows_of(tenant_a, existing), run=create, label="submission_create"
+        18, add_rows=rows_of(tenant_a, existing), run=create, label="submission_create"
     )
     with in_tenant(tenant_a):
         assert StageChange.objects.filter(submission__in=[few, many]).count() == 2

@@ -1,6 +1,24 @@
-"""One row of an import at a time: the same rules as a single submission, problems kept
-per row without repeating the cell, and the progress the uploader sees."""
+"""An import's rows, a chunk at a time: the same rules as a single submission, decided for the
+whole chunk with a few statements instead of a dozen per row.
 
+For each chunk (hiring.services.imports runs them, one transaction each):
+
+1. every row is read and checked in Python with the single submission's own rule set
+   (`submission_input_clean`), so a row fails for exactly the reasons a hand-made
+   submission would, with the same messages, kept per row without repeating the cell;
+2. the people of the chunk are matched by normalised email and phone in one query, which
+   also brings their ownership and their submissions to the chunk's briefs;
+3. each row is then decided in file order as the single path decides it: skipped when this
+   agency already submitted the person to the brief (a re-upload creates nothing), refused
+   when another agency owns them or another agency's submission is there, otherwise written;
+4. the rows to write go to the database set-wise (hiring.services.import_writes): the
+   ownership claim there is the single path's own statement and the database's constraints
+   have the last word. When they disagree with what the chunk read (a page or the API
+   submitted one of the chunk's people meanwhile), the chunk's writes are rolled back to a
+   savepoint and the chunk is decided again from what is now committed.
+"""
+
+import datetime as dt
 import logging
 import re
 import uuid
@@ -8,12 +26,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from audit.actors import Actor
-from audit.errors import ConflictError
 from hiring.candidate_identity import normalize_email, normalize_phone
-from hiring.models import BriefStatus, Candidate, ImportJob, RoleBrief, Submission
+from hiring.models import (
+    BriefStatus,
+    Candidate,
+    CandidateOwnership,
+    ImportJob,
+    RoleBrief,
+    Submission,
+)
 from hiring.selectors import brief_visible_to_agency
 from hiring.services.import_files import (
     CANDIDATE_COLUMNS,
@@ -21,8 +46,19 @@ from hiring.services.import_files import (
     PROOF_COLUMNS,
     YES_VALUES,
 )
-from hiring.services.submissions import submission_create
-from tenants.models import Agency
+from hiring.services.import_writes import (
+    ChunkRace,
+    PendingRow,
+    Refusal,
+    import_chunk_write,
+)
+from hiring.services.submissions import (
+    DUPLICATE_SUBMISSION,
+    OWNERSHIP_REFUSAL,
+    submission_input_clean,
+)
+from tenants.models import Agency, Engagement, EngagementStatus
+from tenants.schema import current_client
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +67,10 @@ MAX_STORED_ERRORS = 1000
 # Cells shorter than this are not searched for in error messages (see _message_without_cells).
 MIN_CELL_CHARS_TO_SCRUB = 6
 BRIEF_NOT_FOUND = "No open brief with this id is shared with the agency."
+ROW_NOT_SAVED = "This row could not be saved. Check its values."
+# A chunk decided again this many times (each time something committed meanwhile changed what
+# it read) is then written row by row.
+CHUNK_ATTEMPTS = 3
 
 
 class ImportStopped(Exception):
@@ -58,22 +98,14 @@ class ImportProgress:
             if len(self.errors) < MAX_STORED_ERRORS:
                 self.errors.append({"row": row, "field": column, "message": message})
 
+    def copy(self) -> "ImportProgress":
+        # Stored problems are never changed once filed, so the list is copied, not its items.
+        return ImportProgress(self.done, self.failed, self.skipped, list(self.errors))
+
     def store_on(self, job: ImportJob) -> list[str]:
         job.done_rows, job.failed_rows, job.skipped_rows = self.done, self.failed, self.skipped
         job.errors = self.errors
         return ["done_rows", "failed_rows", "skipped_rows", "errors"]
-
-
-def _contact_keys(values: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The row's normalized email and phone: "" when the cell is empty, None when it holds
-    something that is not valid (submission_create then reports the problem)."""
-    keys: list[str | None] = []
-    for column, normalize in (("email", normalize_email), ("phone", normalize_phone)):
-        try:
-            keys.append(normalize(values.get(column, "")))
-        except ValidationError:
-            keys.append(None)
-    return keys[0], keys[1]
 
 
 def _split_list(value: str, separators: str) -> list[str]:
@@ -91,123 +123,47 @@ def _message_without_cells(message: str, cells: list[str]) -> str:
     return message
 
 
-class RowImporter:
-    """Turns one CSV row into a `submission_create` call and files the outcome."""
+@dataclass
+class _Row:
+    """One row as read: its cells, values, brief and contact keys ("" when the cell is empty,
+    None when it holds something that is not valid: the rules then report it)."""
+
+    number: int
+    cells: list[str]
+    values: dict[str, Any]
+    problems: list[tuple[str, str]]
+    brief: RoleBrief | None = None
+    email: str | None = ""
+    phone: str | None = ""
+
+
+@dataclass
+class _Known:
+    """A person the chunk's look-up found: their ownership and submissions to its briefs."""
+
+    id: int
+    public_id: uuid.UUID
+    email: str
+    phone: str
+    owner_agency_id: int | None
+    owner_expires_at: dt.datetime | None
+    submitted_by: dict[int, int]  # brief id -> agency id
+
+
+class ChunkImporter:
+    """Imports the chunks of one job for its agency and uploader."""
 
     def __init__(self, *, job: ImportJob, actor: Actor, columns: list[str]) -> None:
         assert job.agency is not None
         self.agency: Agency = job.agency
         self.actor = actor
         self.columns = columns
-        self._briefs: dict[str, RoleBrief | None] = {}
-        # brief pk -> (normalized emails, phones) of people this agency submitted to it.
-        self._submitted: dict[int, tuple[set[str], set[str]]] = {}
+        self._email_keys: dict[str, str | None] = {}
+        self._phone_keys: dict[str, str | None] = {}
 
-    def forget_briefs(self) -> None:
-        """Briefs are looked up once per distinct id, and again after each progress save, so a
-        brief closed during a long import stops taking rows soon after."""
-        self._briefs.clear()
+    # --- reading --------------------------------------------------------------------------
 
-    def _brief(self, value: str) -> RoleBrief | None:
-        if value not in self._briefs:
-            brief = None
-            try:
-                public_id = uuid.UUID(value)
-            except ValueError:
-                public_id = None
-            if public_id is not None:
-                brief = RoleBrief.objects.filter(public_id=public_id).first()
-            if brief is not None and (
-                brief.status != BriefStatus.OPEN
-                or not brief_visible_to_agency(brief, self.agency.pk)
-            ):
-                brief = None
-            self._briefs[value] = brief
-        return self._briefs[value]
-
-    def import_row(self, row: int, cells: list[str], progress: ImportProgress) -> None:
-        values, problems = self._values(cells)
-        if problems:
-            progress.fail(row, problems)
-            return
-        brief = self._brief(values.get("brief_id", ""))
-        if brief is None:
-            progress.fail(row, [("brief_id", BRIEF_NOT_FOUND)])
-            return
-        email, phone = _contact_keys(values)
-        if self._submitted_before(brief, email, phone):
-            progress.skipped += 1
-            return
-        try:
-            submission_create(
-                actor=self.actor,
-                brief=brief,
-                agency=self.agency,
-                candidate_data={k: values[k] for k in CANDIDATE_COLUMNS if k in values},
-                proof={k: values[k] for k in PROOF_COLUMNS if k in values},
-                right_to_represent=values.get("right_to_represent", "").lower() in YES_VALUES,
-                rate_amount=values.get("rate_amount") or None,
-                rate_currency=values.get("rate_currency", ""),
-            )
-        except ValidationError as error:
-            progress.fail(
-                row,
-                [
-                    (
-                        column if column in COLUMNS else "",
-                        _message_without_cells(" ".join(messages), cells),
-                    )
-                    for column, messages in error.message_dict.items()
-                ],
-            )
-            return
-        except ConflictError as conflict:
-            if conflict.code == "engagement_inactive":
-                raise ImportStopped(
-                    f"The import stopped at row {row}: the agency's engagement with this client "
-                    "is no longer active. Rows above it were imported."
-                ) from None
-            if conflict.code == "duplicate_submission" and self._already_ours(brief, values):
-                progress.skipped += 1
-                return
-            column = "brief_id" if conflict.code == "brief_not_open" else ""
-            progress.fail(row, [(column, conflict.message)])
-            return
-        except DatabaseError:
-            # submission_create's transaction has rolled back; one bad row must not stop the
-            # other thousands. The database's message can quote values, so it is not kept.
-            logger.warning("import row %s could not be saved", row, exc_info=False)
-            progress.fail(row, [("", "This row could not be saved. Check its values.")])
-            return
-        progress.done += 1
-        emails, phones = self._submitted[brief.pk]
-        if email:
-            emails.add(email)
-        elif phone:
-            phones.add(phone)
-
-    def _submitted_before(self, brief: RoleBrief, email: str | None, phone: str | None) -> bool:
-        """This agency already submitted the row's person to the brief: the row is skipped
-        without a call to submission_create, which makes a re-upload of a corrected file
-        cheap. The person is matched as submission_create matches them: by email when the
-        row has one (emails are unique per candidate), otherwise by phone. Anything less
-        certain goes through submission_create, whose duplicate check has the last word."""
-        if brief.pk not in self._submitted:
-            pairs = Submission.objects.filter(brief=brief, agency=self.agency).values_list(
-                "candidate__email_normalized", "candidate__phone_e164"
-            )
-            self._submitted[brief.pk] = (
-                {email for email, _ in pairs if email},
-                {phone for _, phone in pairs if phone},
-            )
-        emails, phones = self._submitted[brief.pk]
-        if email is None or phone is None:
-            return False
-        if email:
-            return email in emails
-        return bool(phone) and phone in phones
-
-    def _values(self, cells: list[str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    def _values(self, cells: list[str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         columns = self.columns
         extra = cells[len(columns) :]
         if any(cell.strip() for cell in extra):
@@ -228,18 +184,294 @@ class RowImporter:
                 values[column] = _split_list(values[column], r"[\s,;]+")
         return values, []
 
-    def _already_ours(self, brief: RoleBrief, values: dict[str, Any]) -> bool:
-        """The duplicate is this agency's own earlier submission of the same person (the
-        person is found the way submission_create finds them: email first, then phone)."""
-        candidate = None
-        email, phone = _contact_keys(values)
-        if email:
-            candidate = Candidate.objects.filter(email_normalized=email).first()
-        if candidate is None and phone:
-            candidate = Candidate.objects.filter(phone_e164=phone).first()
-        return (
-            candidate is not None
-            and Submission.objects.filter(
-                brief=brief, candidate=candidate, agency=self.agency
-            ).exists()
+    def _key(self, cache: dict[str, str | None], normalize: Any, value: str) -> str | None:
+        if value not in cache:
+            try:
+                cache[value] = normalize(value)
+            except ValidationError:
+                cache[value] = None
+        return cache[value]
+
+    def _briefs(self, rows: list[_Row]) -> dict[str, RoleBrief | None]:
+        """The chunk's briefs by the cell's text, looked up once per chunk: a brief closed
+        during a long import stops taking rows at the next chunk."""
+        wanted: dict[str, uuid.UUID | None] = {}
+        for row in rows:
+            value = row.values.get("brief_id", "")
+            if value not in wanted:
+                try:
+                    wanted[value] = uuid.UUID(value)
+                except ValueError:
+                    wanted[value] = None
+        ids = {public_id for public_id in wanted.values() if public_id is not None}
+        found = {brief.public_id: brief for brief in RoleBrief.objects.filter(public_id__in=ids)}
+        open_to_agency = {
+            public_id: brief
+            for public_id, brief in found.items()
+            if brief.status == BriefStatus.OPEN and brief_visible_to_agency(brief, self.agency.pk)
+        }
+        return {
+            value: open_to_agency.get(public_id) if public_id is not None else None
+            for value, public_id in wanted.items()
+        }
+
+    def _read(self, chunk: list[tuple[int, list[str]]]) -> list[_Row]:
+        rows = []
+        for number, cells in chunk:
+            values, problems = self._values(cells)
+            rows.append(_Row(number=number, cells=cells, values=values, problems=problems))
+        readable = [row for row in rows if not row.problems]
+        briefs = self._briefs(readable) if readable else {}
+        for row in readable:
+            row.brief = briefs[row.values.get("brief_id", "")]
+            row.email = self._key(self._email_keys, normalize_email, row.values.get("email", ""))
+            row.phone = self._key(self._phone_keys, normalize_phone, row.values.get("phone", ""))
+        # The caches are per chunk: memory stays flat over a long file.
+        self._email_keys.clear()
+        self._phone_keys.clear()
+        return rows
+
+    def _known(self, rows: list[_Row]) -> list[_Known]:
+        """The people of the chunk, matched by normalised email and phone in one query, with
+        their ownership and their submissions to the chunk's briefs."""
+        emails = sorted({row.email for row in rows if row.email})
+        phones = sorted({row.phone for row in rows if row.phone})
+        brief_ids = sorted({row.brief.pk for row in rows if row.brief is not None})
+        if not emails and not phones:
+            return []
+        candidates = Candidate._meta.db_table
+        ownerships = CandidateOwnership._meta.db_table
+        submissions = Submission._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT c.id, c.public_id, c.email_normalized, c.phone_e164,
+                       o.agency_id, o.expires_at,
+                       coalesce(s.brief_ids, '{{}}'), coalesce(s.agency_ids, '{{}}')
+                FROM {candidates} c
+                LEFT JOIN {ownerships} o ON o.candidate_id = c.id
+                LEFT JOIN LATERAL (
+                    SELECT array_agg(brief_id) AS brief_ids, array_agg(agency_id) AS agency_ids
+                    FROM {submissions}
+                    WHERE candidate_id = c.id AND brief_id = ANY(%s::bigint[])
+                ) s ON true
+                WHERE c.email_normalized = ANY(%s::text[]) OR c.phone_e164 = ANY(%s::text[])
+                """,  # noqa: S608
+                [brief_ids, emails or [""], phones or [""]],
+            )
+            return [
+                _Known(
+                    id=pk,
+                    public_id=public_id,
+                    email=email,
+                    phone=phone,
+                    owner_agency_id=owner,
+                    owner_expires_at=expires,
+                    submitted_by=dict(zip(brief_list, agency_list, strict=True)),
+                )
+                for pk, public_id, email, phone, owner, expires, brief_list, agency_list in (
+                    cursor.fetchall()
+                )
+            ]
+
+    # --- deciding -------------------------------------------------------------------------
+
+    def import_chunk(self, chunk: list[tuple[int, list[str]]], progress: ImportProgress) -> None:
+        """Import one chunk in the caller's transaction and file each row's outcome."""
+        engagement = Engagement.objects.filter(client=current_client(), agency=self.agency).first()
+        if engagement is None or engagement.status != EngagementStatus.ACTIVE:
+            raise ImportStopped(
+                f"The import stopped at row {chunk[0][0]}: the agency's engagement with this "
+                "client is no longer active. Rows above it were imported."
+            )
+        rows = self._read(chunk)
+        window_days = engagement.ownership_window_days
+        for attempt in range(1, CHUNK_ATTEMPTS + 1):
+            outcome = progress.copy()
+            try:
+                with transaction.atomic():
+                    self._decide_and_write(rows, outcome, window_days=window_days)
+            except ChunkRace:
+                logger.info(
+                    "import chunk from row %s changed meanwhile (try %s)", chunk[0][0], attempt
+                )
+                continue
+            except DatabaseError:
+                if len(rows) == 1:
+                    # The database's message can quote values, so it is not kept.
+                    logger.warning("import row %s could not be saved", rows[0].number)
+                    outcome = progress.copy()
+                    outcome.fail(rows[0].number, [("", ROW_NOT_SAVED)])
+                    break
+                # One bad row must not stop the others: each goes on its own.
+                self._row_by_row(rows, progress, window_days=window_days)
+                return
+            break
+        else:
+            self._row_by_row(rows, progress, window_days=window_days)
+            return
+        _replace(progress, outcome)
+
+    def _row_by_row(self, rows: list[_Row], progress: ImportProgress, *, window_days: int) -> None:
+        for row in rows:
+            outcome = progress.copy()
+            try:
+                with transaction.atomic():
+                    self._decide_and_write([row], outcome, window_days=window_days)
+            except (DatabaseError, ChunkRace):
+                logger.warning("import row %s could not be saved", row.number)
+                outcome = progress.copy()
+                outcome.fail(row.number, [("", ROW_NOT_SAVED)])
+            _replace(progress, outcome)
+
+    def _decide_and_write(
+        self, rows: list[_Row], progress: ImportProgress, *, window_days: int
+    ) -> None:
+        readable = [row for row in rows if not row.problems and row.brief is not None]
+        known = self._known(readable)
+        by_email = {person.email: person for person in known if person.email}
+        by_phone = {person.phone: person for person in known if person.phone}
+        # brief id -> emails and phones of the people this agency submitted to it (the quick
+        # skip of a re-upload: by email when the row has one, otherwise by phone).
+        ours: dict[int, tuple[set[str], set[str]]] = {}
+        for known_person in known:
+            for brief_id, agency_id in known_person.submitted_by.items():
+                if agency_id == self.agency.pk:
+                    emails, phones = ours.setdefault(brief_id, (set(), set()))
+                    if known_person.email:
+                        emails.add(known_person.email)
+                    if known_person.phone:
+                        phones.add(known_person.phone)
+        now = timezone.now()
+        pending: list[PendingRow] = []
+        refusals: list[Refusal] = []
+        outcomes: list[tuple[int, str, list[tuple[str, str]]]] = []
+        # People first met in this chunk, by their keys (a later row may find them by phone).
+        new_by_email: dict[str, PendingRow] = {}
+        new_by_phone: dict[str, PendingRow] = {}
+        # (id of the row that creates a new person, brief id) already written by this chunk.
+        new_pairs: set[tuple[int, int]] = set()
+        for row in rows:
+            if row.problems:
+                outcomes.append((row.number, "failed", row.problems))
+                continue
+            brief = row.brief
+            if brief is None:
+                outcomes.append((row.number, "failed", [("brief_id", BRIEF_NOT_FOUND)]))
+                continue
+            emails, phones = ours.setdefault(brief.pk, (set(), set()))
+            if (
+                row.email is not None
+                and row.phone is not None
+                and (
+                    (row.email and row.email in emails)
+                    or (not row.email and row.phone and row.phone in phones)
+                )
+            ):
+                outcomes.append((row.number, "skipped", []))
+                continue
+            values = row.values
+            try:
+                cleaned = submission_input_clean(
+                    track=brief.track,
+                    candidate_data={k: values[k] for k in CANDIDATE_COLUMNS if k in values},
+                    proof={k: values[k] for k in PROOF_COLUMNS if k in values},
+                    right_to_represent=values.get("right_to_represent", "").lower() in YES_VALUES,
+                    rate_amount=values.get("rate_amount") or None,
+                    rate_currency=values.get("rate_currency", ""),
+                )
+            except ValidationError as error:
+                outcomes.append(
+                    (
+                        row.number,
+                        "failed",
+                        [
+                            (
+                                column if column in COLUMNS else "",
+                                _message_without_cells(" ".join(messages), row.cells),
+                            )
+                            for column, messages in error.message_dict.items()
+                        ],
+                    )
+                )
+                continue
+            person = cleaned.person
+            # The person as the single path finds them: by email, then by phone.
+            found: _Known | PendingRow | None = None
+            if person.email_normalized:
+                found = by_email.get(person.email_normalized) or new_by_email.get(
+                    person.email_normalized
+                )
+            if found is None and person.phone_e164:
+                found = by_phone.get(person.phone_e164) or new_by_phone.get(person.phone_e164)
+            if isinstance(found, _Known):
+                owned_elsewhere = (
+                    found.owner_agency_id is not None
+                    and found.owner_agency_id != self.agency.pk
+                    and found.owner_expires_at is not None
+                    and found.owner_expires_at > now
+                )
+                if owned_elsewhere:
+                    refusals.append(Refusal(brief=brief, code="candidate_owned_by_another_agency"))
+                    outcomes.append((row.number, "failed", [("", OWNERSHIP_REFUSAL)]))
+                    continue
+                submitted_by = found.submitted_by.get(brief.pk)
+                if submitted_by is not None:
+                    refusals.append(Refusal(brief=brief, code="duplicate_submission"))
+                    if submitted_by == self.agency.pk:
+                        outcomes.append((row.number, "skipped", []))
+                    else:
+                        outcomes.append((row.number, "failed", [("", DUPLICATE_SUBMISSION)]))
+                    continue
+                found.submitted_by[brief.pk] = self.agency.pk
+                # A later row of the chunk sees the person as this agency's from now on.
+                found.owner_agency_id, found.owner_expires_at = self.agency.pk, None
+                pending_row = PendingRow(
+                    number=row.number,
+                    brief=brief,
+                    cleaned=cleaned,
+                    candidate_id=found.id,
+                    candidate_public_id=found.public_id,
+                )
+            elif isinstance(found, PendingRow):
+                if (id(found), brief.pk) in new_pairs:
+                    refusals.append(Refusal(brief=brief, code="duplicate_submission"))
+                    outcomes.append((row.number, "skipped", []))
+                    continue
+                pending_row = PendingRow(
+                    number=row.number, brief=brief, cleaned=cleaned, new_candidate_of=found
+                )
+                new_pairs.add((id(found), brief.pk))
+            else:
+                pending_row = PendingRow(number=row.number, brief=brief, cleaned=cleaned)
+                new_pairs.add((id(pending_row), brief.pk))
+                if person.email_normalized:
+                    new_by_email[person.email_normalized] = pending_row
+                if person.phone_e164:
+                    new_by_phone[person.phone_e164] = pending_row
+            pending.append(pending_row)
+            outcomes.append((row.number, "done", []))
+            if row.email:
+                emails.add(row.email)
+            elif row.phone:
+                phones.add(row.phone)
+
+        import_chunk_write(
+            actor=self.actor,
+            agency=self.agency,
+            pending=pending,
+            refusals=refusals,
+            window_days=window_days,
         )
+        for number, result, problems in outcomes:
+            if result == "failed":
+                progress.fail(number, problems)
+            elif result == "skipped":
+                progress.skipped += 1
+            else:
+                progress.done += 1
+
+
+def _replace(progress: ImportProgress, outcome: ImportProgress) -> None:
+    progress.done, progress.failed, progress.skipped = outcome.done, outcome.failed, outcome.skipped
+    progress.errors = outcome.errors

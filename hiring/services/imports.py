@@ -6,23 +6,27 @@ Two steps:
   as a whole (too large, not UTF-8, missing columns, too many rows) with a message that says
   how to fix it, stores a normalised copy under the tenant's folder, records the ImportJob and
   queues the run once the transaction commits.
-- `import_job_run` is the body of the Celery task. Every row goes through the same
-  `submission_create` as a single submission, so every rule applies (proof, right to
-  represent, duplicates, ownership). A row whose person this agency already submitted to the
-  brief is *skipped*: uploading the same file again creates nothing new. Problems are kept per
-  row (spreadsheet row number, column, message) and never repeat what the cell contained.
+- `import_job_run` is the body of the Celery task. It streams the stored copy in chunks of
+  CHUNK_ROWS rows; each chunk goes through the single submission's own rules and ownership
+  decision, set-wise (hiring.services.import_rows and import_writes), so every rule applies
+  (proof, right to represent, duplicates, ownership). A row whose person this agency already
+  submitted to the brief is *skipped*: uploading the same file again creates nothing new.
+  Problems are kept per row (spreadsheet row number, column, message) and never repeat what
+  the cell contained.
 
 The run is safe to repeat: a finished job returns at once, two workers never run one job at
-the same time (a PostgreSQL advisory lock), and a run whose worker died half-way continues,
-when the task is delivered again, from its last saved progress; rows imported after that
-point are then found as already submitted and counted as skipped. A run that fails says how
-far it got, and the uploader uploads the same file again. The stored copy of the file is
+the same time (a PostgreSQL advisory lock), and each chunk commits together with the
+progress it made, so a run whose worker died half-way continues, when the task is delivered
+again, exactly after its last committed chunk (and rows found already submitted are counted
+as skipped). A run that fails says how far it got, and the uploader uploads the same file
+again. The stored copy of the file is
 deleted when the job ends: the people in it live on as candidates, which erasure and
 retention cover.
 """
 
 import datetime as dt
 import hashlib
+import itertools
 import logging
 import time
 import uuid
@@ -31,7 +35,7 @@ from contextlib import contextmanager
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -40,18 +44,8 @@ from audit.actors import Actor
 from audit.services import audit_record
 from hiring.models import BriefStatus, ImportJob, ImportStatus, RoleBrief
 from hiring.selectors import brief_visible_to_agency
-from hiring.services.import_files import (
-    ParsedCsv,
-    canonical_csv,
-    csv_decode,
-    csv_parse,
-    read_upload,
-)
-from hiring.services.import_rows import (
-    ImportProgress,
-    ImportStopped,
-    RowImporter,
-)
+from hiring.services.import_files import CsvRows, csv_check_and_copy, csv_rows
+from hiring.services.import_rows import ChunkImporter, ImportProgress, ImportStopped
 from observability.metrics import import_rows_observe, import_run_observe
 from outbox.services import outbox_record
 from tenants.models import Agency, AgencyMembership, Engagement, EngagementStatus
@@ -62,8 +56,10 @@ logger = logging.getLogger(__name__)
 
 IMPORT_TASK_NAME = "hiring.tasks.imports.import_job_run"
 
-# Progress is written every this many rows: the uploader sees it move without a write per row.
-PROGRESS_EVERY_ROWS = 100
+# Rows are imported this many at a time, each chunk in one transaction with the progress it
+# makes: the uploader sees the progress move by chunks, and a run whose worker died resumes
+# exactly after its last committed chunk.
+CHUNK_ROWS = 1000
 
 FINISHED_STATUSES = (ImportStatus.DONE, ImportStatus.FAILED)
 
@@ -85,14 +81,13 @@ def import_job_create(
         brief.status != BriefStatus.OPEN or not brief_visible_to_agency(brief, agency.pk)
     ):
         raise ValidationError({"brief": "This brief is not open to the agency."})
-    data = read_upload(upload)
-    parsed = csv_parse(csv_decode(data), brief_chosen=brief is not None)
-    total_rows = sum(1 for _ in parsed.data_rows())
+    checked = csv_check_and_copy(upload, brief=brief)
+    total_rows = checked.total_rows
     schema_name = current_schema_name()
-    stored = default_storage.save(
-        f"tenants/{schema_name}/imports/{uuid.uuid4()}.csv",
-        ContentFile(canonical_csv(parsed, brief=brief)),
-    )
+    with checked.copy:
+        stored = default_storage.save(
+            f"tenants/{schema_name}/imports/{uuid.uuid4()}.csv", File(checked.copy)
+        )
     try:
         with transaction.atomic():
             job = ImportJob.objects.create(
@@ -100,7 +95,7 @@ def import_job_create(
                 uploaded_by_key_prefix=actor.ref if actor.kind == "api_key" else "",
                 agency=agency,
                 file=stored,
-                file_sha256=hashlib.sha256(data).hexdigest(),
+                file_sha256=checked.sha256,
                 total_rows=total_rows,
             )
             audit_record(
@@ -112,7 +107,7 @@ def import_job_create(
                     "agency": agency.pk,
                     "brief": str(brief.public_id) if brief is not None else None,
                     "rows": total_rows,
-                    "bytes": len(data),
+                    "bytes": checked.size,
                 },
             )
             job_id = job.pk
@@ -240,17 +235,16 @@ def _run(job: ImportJob) -> None:
     progress = ImportProgress(job.done_rows, job.failed_rows, job.skipped_rows, list(job.errors))
     throughput = _Throughput(progress)
     try:
-        parsed = _readable_file_of(job)
-        rows = list(parsed.data_rows())
-        job.total_rows = len(rows)
-        job.save(update_fields=["total_rows"])
-        importer = RowImporter(job=job, actor=actor, columns=parsed.columns)
-        for row_number, cells in rows[progress.processed :]:
-            importer.import_row(row_number, cells, progress)
-            if progress.processed % PROGRESS_EVERY_ROWS == 0:
-                job.save(update_fields=progress.store_on(job))
+        with _readable_file_of(job) as parsed:
+            importer = ChunkImporter(job=job, actor=actor, columns=parsed.columns)
+            rows = itertools.islice(parsed.rows, progress.processed, None)
+            for chunk in itertools.batched(_rows_read(rows), CHUNK_ROWS):
+                attempt = progress.copy()
+                with transaction.atomic():
+                    importer.import_chunk(list(chunk), attempt)
+                    job.save(update_fields=attempt.store_on(job))
+                progress = attempt
                 throughput.report(progress)
-                importer.forget_briefs()
     except ImportStopped as stop:
         throughput.finish(progress)
         _finish(job, actor, progress, status=ImportStatus.FAILED, message=stop.message)
@@ -344,16 +338,18 @@ def _actor_for(job: ImportJob) -> Actor:
     )
 
 
-def _readable_file_of(job: ImportJob) -> ParsedCsv:
-    """The job's stored file, parsed; stops the job when it cannot go on at all."""
+def _rows_read(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    """The stored copy's rows; a copy that stops being CSV half-way stops the job."""
     try:
-        with default_storage.open(job.file.name or "", "rb") as stored:
-            data = stored.read()
-        parsed = csv_parse(csv_decode(data), brief_chosen=False)
-    except OSError:
-        raise ImportStopped("The uploaded file can no longer be read. Upload it again.") from None
+        yield from rows
     except ValidationError as error:
         raise ImportStopped(" ".join(error.messages)) from None
+
+
+@contextmanager
+def _readable_file_of(job: ImportJob) -> Iterator[CsvRows]:
+    """The job's stored file, opened to be read row by row; stops the job when it cannot go
+    on at all."""
     if job.agency is None:
         raise ImportStopped("The import names no agency. Upload the file again.")
     engagement = Engagement.objects.filter(client=current_client(), agency=job.agency).first()
@@ -361,4 +357,17 @@ def _readable_file_of(job: ImportJob) -> ParsedCsv:
         raise ImportStopped(
             "The agency's engagement with this client is not active, so the import cannot run."
         )
-    return parsed
+    try:
+        stored = default_storage.open(job.file.name or "", "rb")
+    except OSError:
+        raise ImportStopped("The uploaded file can no longer be read. Upload it again.") from None
+    with stored:
+        try:
+            parsed = csv_rows(stored)
+        except OSError:
+            raise ImportStopped(
+                "The uploaded file can no longer be read. Upload it again."
+            ) from None
+        except ValidationError as error:
+            raise ImportStopped(" ".join(error.messages)) from None
+        yield parsed

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from audit.actors import Actor
@@ -146,7 +146,7 @@ def candidate_input_clean(data: dict[str, Any]) -> CandidateInput:
     return CandidateInput(profile=profile, email_normalized=email_normalized, phone_e164=phone_e164)
 
 
-def _clean_proof(brief: RoleBrief, proof: dict[str, Any]) -> dict[str, Any]:
+def _clean_proof(track: str, proof: dict[str, Any]) -> dict[str, Any]:
     """Proof parts cleaned and checked against what the brief's track requires
     (hiring.proof). Numbers and monitoring signals may come as text (forms, CSV cells)."""
     errors: dict[str, str] = {}
@@ -177,7 +177,7 @@ def _clean_proof(brief: RoleBrief, proof: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         errors[PROOF_SIGNALS_FIELD] = f"Choose from: {', '.join(MONITORING_SIGNALS)}."
         cleaned[PROOF_SIGNALS_FIELD] = []
-    for field, message in proof_part_errors(brief.track, cleaned).items():
+    for field, message in proof_part_errors(track, cleaned).items():
         errors.setdefault(field, message)
     try:
         cleaned["proof_links"] = _clean_links(proof.get("proof_links"), "proof_links")
@@ -244,39 +244,114 @@ OWNERSHIP_REFUSAL = (
     "This candidate is already represented at this client by another agency. A person can be "
     "put forward by one agency at a time."
 )
+DUPLICATE_SUBMISSION = "This candidate has already been submitted to this brief."
+CANDIDATE_CHANGED = "This candidate record changed meanwhile; submit again."
+
+
+def ownership_claim(*, candidate_ids: list[int], agency_id: int, window_days: int) -> set[int]:
+    """The ownership decision, for one person or for a whole chunk of an import: the first
+    agency to submit a person owns them for the engagement's window; the owner's own new
+    submission extends the window; another agency takes a person over only once the window
+    has passed. Returns the ids of the candidates `agency_id` now owns; the others are owned
+    by another agency (a refusal, OWNERSHIP_REFUSAL).
+
+    One `INSERT ... ON CONFLICT DO UPDATE ... WHERE`: PostgreSQL inserts or locks and decides
+    on the latest committed row, so two concurrent claims of one person (a page, the API, an
+    import) wait for each other and the one-row-per-candidate constraint has the last word.
+    """
+    ids = sorted(set(candidate_ids))
+    if not ids:
+        return set()
+    now = timezone.now()
+    table = CandidateOwnership._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} AS o (candidate_id, agency_id, started_at, expires_at)
+            SELECT unnest(%s::bigint[]), %s, %s, %s
+            ON CONFLICT (candidate_id) DO UPDATE SET
+                agency_id = EXCLUDED.agency_id,
+                started_at = CASE WHEN o.agency_id = EXCLUDED.agency_id
+                    THEN o.started_at ELSE EXCLUDED.started_at END,
+                expires_at = CASE WHEN o.agency_id = EXCLUDED.agency_id
+                    THEN GREATEST(o.expires_at, EXCLUDED.expires_at) ELSE EXCLUDED.expires_at END
+            WHERE o.agency_id = EXCLUDED.agency_id OR o.expires_at <= EXCLUDED.started_at
+            RETURNING candidate_id
+            """,
+            [ids, agency_id, now, now + dt.timedelta(days=window_days)],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _claim_ownership(*, candidate: Candidate, agency: Agency, window_days: int) -> None:
-    """The first agency to submit a person owns them for the engagement's window.
+    """Claim one person for `agency` (ownership_claim), or refuse.
 
-    Serialised on the candidate row: concurrent submissions of one person wait for each other
-    here, and the one-row-per-candidate constraint backs it up.
+    Serialised on the candidate row first, as erasure is: a person erased between look-up
+    and lock is not submitted.
     """
     locked = Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
     if locked is None or locked.anonymized_at is not None:
         # Erased (or deleted) between look-up and lock: the caller's data no longer matches.
-        raise ConflictError(
-            "This candidate record changed meanwhile; submit again.", code="candidate_busy"
-        )
-    now = timezone.now()
-    expires = now + dt.timedelta(days=window_days)
-    ownership = CandidateOwnership.objects.filter(candidate=candidate).first()
-    if ownership is None:
-        CandidateOwnership.objects.create(
-            candidate=candidate, agency=agency, started_at=now, expires_at=expires
-        )
-        return
-    if ownership.agency_id == agency.pk:
-        if ownership.expires_at < expires:
-            ownership.expires_at = expires
-            ownership.save(update_fields=["expires_at"])
-        return
-    if ownership.expires_at > now:
+        raise ConflictError(CANDIDATE_CHANGED, code="candidate_busy")
+    claimed = ownership_claim(
+        candidate_ids=[candidate.pk], agency_id=agency.pk, window_days=window_days
+    )
+    if candidate.pk not in claimed:
         raise ConflictError(OWNERSHIP_REFUSAL, code="candidate_owned_by_another_agency")
-    ownership.agency = agency
-    ownership.started_at = now
-    ownership.expires_at = expires
-    ownership.save(update_fields=["agency", "started_at", "expires_at"])
+
+
+@dataclass(frozen=True)
+class SubmissionInput:
+    """What a submission needs once its rules passed (submission_input_clean)."""
+
+    person: CandidateInput
+    proof: dict[str, Any]
+    rate_amount: Decimal | None
+    rate_currency: str
+
+
+RIGHT_TO_REPRESENT_REQUIRED = (
+    "Confirm that the candidate agreed to be represented by your agency for this role."
+)
+
+
+def submission_input_clean(
+    *,
+    track: str,
+    candidate_data: dict[str, Any],
+    proof: dict[str, Any],
+    right_to_represent: bool,
+    rate_amount: Any = None,
+    rate_currency: Any = "",
+) -> SubmissionInput:
+    """Every rule on what an agency submits for a brief of `track`: the person, the proof,
+    the rate and the right to represent. The single-submission service and the bulk import
+    both call this, so the two cannot disagree. Raises ValidationError with every problem
+    found, by field."""
+    errors: dict[str, Any] = {}
+    person = proof_clean = None
+    rate: Decimal | None = None
+    currency = ""
+    try:
+        person = candidate_input_clean(candidate_data)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        proof_clean = _clean_proof(track, proof)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        rate, currency = _clean_rate(rate_amount, rate_currency)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if right_to_represent is not True:
+        errors["right_to_represent"] = [RIGHT_TO_REPRESENT_REQUIRED]
+    if errors:
+        raise ValidationError(errors)
+    assert person is not None and proof_clean is not None
+    return SubmissionInput(
+        person=person, proof=proof_clean, rate_amount=rate, rate_currency=currency
+    )
 
 
 def submission_create(
@@ -304,27 +379,16 @@ def submission_create(
         )
     if brief.status != BriefStatus.OPEN or not brief_visible_to_agency(brief, agency.pk):
         raise ConflictError("This brief is not open to your agency.", code="brief_not_open")
-    errors: dict[str, Any] = {}
-    person = proof_clean = None
-    try:
-        person = candidate_input_clean(candidate_data)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    try:
-        proof_clean = _clean_proof(brief, proof)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    try:
-        rate, currency = _clean_rate(rate_amount, rate_currency)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if right_to_represent is not True:
-        errors["right_to_represent"] = [
-            "Confirm that the candidate agreed to be represented by your agency for this role."
-        ]
-    if errors:
-        raise ValidationError(errors)
-    assert person is not None and proof_clean is not None
+    cleaned = submission_input_clean(
+        track=brief.track,
+        candidate_data=candidate_data,
+        proof=proof,
+        right_to_represent=right_to_represent,
+        rate_amount=rate_amount,
+        rate_currency=rate_currency,
+    )
+    person, proof_clean = cleaned.person, cleaned.proof
+    rate, currency = cleaned.rate_amount, cleaned.rate_currency
 
     stored_resume: tuple[str, str] | None = None
     if resume is not None:
@@ -337,10 +401,7 @@ def submission_create(
             )
             _candidate_known_as(candidate, person)
             if Submission.objects.filter(brief=brief, candidate=candidate).exists():
-                raise ConflictError(
-                    "This candidate has already been submitted to this brief.",
-                    code="duplicate_submission",
-                )
+                raise ConflictError(DUPLICATE_SUBMISSION, code="duplicate_submission")
             now = timezone.now()
             try:
                 with transaction.atomic():
@@ -358,10 +419,7 @@ def submission_create(
                         **proof_clean,
                     )
             except IntegrityError:
-                raise ConflictError(
-                    "This candidate has already been submitted to this brief.",
-                    code="duplicate_submission",
-                ) from None
+                raise ConflictError(DUPLICATE_SUBMISSION, code="duplicate_submission") from None
             StageChange.objects.create(
                 submission=submission,
                 from_stage="",
