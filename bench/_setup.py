@@ -7,8 +7,24 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# BENCH_DATABASE lets two checkouts benchmark on one server without sharing a database.
-BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "aihiring_bench")
+
+
+def _bench_database() -> str:
+    """BENCH_DATABASE lets two checkouts benchmark on one server without sharing a database:
+    from the environment, else from the checkout's `.env` (as the settings read it), else the
+    default. Read before anything else, because the database is dropped and created afresh."""
+    if "BENCH_DATABASE" in os.environ:
+        return os.environ["BENCH_DATABASE"]
+    env_file = ROOT / ".env"
+    if env_file.exists():
+        for line in env_file.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == "BENCH_DATABASE" and value.strip():
+                return value.strip().strip("'\"")
+    return "aihiring_bench"
+
+
+BENCH_DATABASE = _bench_database()
 
 
 def bench_django_setup() -> None:
