@@ -66,10 +66,10 @@ bench: migrate
 
 # Drills (docs/operations.md, "Drills"): not benchmarks, so not in `make bench`.
 drill-load: services
-	$(PY) bench/_drill_load.py
+	$(PY) -u bench/_drill_load.py
 
 drill-faults: services
-	$(PY) bench/_drill_faults.py
+	$(PY) -u bench/_drill_faults.py
 
 # The compose smoke test alone (docker compose config + build where Docker answers).
 compose-check: services

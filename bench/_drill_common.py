@@ -223,11 +223,23 @@ class PrivatePostgres:
     def __init__(self, workdir: Path) -> None:
         self.data = workdir / "pgdata"
         self.port = free_port()
-        self.log = workdir / "postgres.log"
+        self.log = workdir / "pg" / "postgres.log"
+        # PostgreSQL refuses to run as root: then the cluster belongs to the postgres user.
+        self.as_user: list[str] = []
+        self.data.mkdir()
+        self.log.parent.mkdir()
+        if os.geteuid() == 0:
+            import pwd
+
+            owner = pwd.getpwnam(os.environ.get("DRILL_POSTGRES_OS_USER", "postgres"))
+            self.as_user = ["runuser", "-u", owner.pw_name, "--"]
+            workdir.chmod(0o755)
+            for path in (self.data, self.log.parent):
+                os.chown(path, owner.pw_uid, owner.pw_gid)
         subprocess.run(
-            [postgres_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
-             "--no-sync", "-E", "UTF8"],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [*self.as_user, postgres_bin("initdb"), "-D", str(self.data), "-U", "postgres",
+             "-A", "trust", "--no-sync", "-E", "UTF8"],
+            check=True, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         self.start()
 
@@ -237,7 +249,8 @@ class PrivatePostgres:
             "-c max_connections=200 -c fsync=on"
         )
         subprocess.run(
-            [postgres_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options,
+            [*self.as_user, postgres_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log),
+             "-o", options,
              "-w", "-t", "60", *args],
             check=True, stdout=subprocess.DEVNULL,
         )  # fmt: skip

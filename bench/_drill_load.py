@@ -187,6 +187,8 @@ def main() -> None:
             f"row: {missing}; rows without "
             f"a 201: {without_201}; ids or keys answered twice: {reused}"
         )
+        load_average = " ".join(f"{v:.1f}" for v in os.getloadavg())
+        print(f"machine: {os.cpu_count()} cores, load average {load_average} (1, 5, 15 min)")
         server_errors = sum(
             1 for line in server.log.read_text().splitlines() if '"level": "error"' in line
         )
