@@ -118,6 +118,7 @@ class Load:
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.created: dict[str, str] = {}  # idempotency key -> submission id
+        self.given_up: list[tuple[str, int]] = []  # (key, last status) without a 201
         self.events: list[tuple[float, str, int]] = []  # (time, kind, status)
         self.threads = [
             threading.Thread(target=self._agency, args=(n,), daemon=True)
@@ -166,6 +167,9 @@ class Load:
                 if answer.status not in (0, 409, 500, 502, 503, 504):
                     break  # a 4xx that a retry would not change: counted as an error
                 time.sleep(0.5)
+            if idem not in self.created:
+                with self.lock:
+                    self.given_up.append((idem, answer.status))
             time.sleep(0.2)
 
     def _reader(self) -> None:
@@ -316,6 +320,9 @@ def main() -> None:
         else:
             restart_shared_postgres()
         restarted = time.monotonic()
+        from django.db import connection
+
+        connection.close()  # this process's own connection died with the server
         time.sleep(10)
         recovered_at = load.first_success_after("submit", restarted)
         submit_window = load.window("submit", restart_at, time.monotonic())
@@ -457,6 +464,7 @@ def main() -> None:
             )
             versions = Counter(Shortlist.objects.values_list("brief_id", "version"))
         created_ids = Counter(load.created.values())
+        given_up = len(load.given_up)
         lost_201 = sum(1 for sid in created_ids if api_rows.get(sid) != 1)
         rows_without_201 = sum(1 for sid in api_rows if sid not in created_ids)
         seen = receiver.messages()
@@ -478,7 +486,9 @@ def main() -> None:
             f"{duplicate_versions} duplicate versions"
         )
         print(
-            f"ledger: {len(created_ids)} submissions answered 201 by the API: {lost_201} without "
+            f"ledger: {len(created_ids)} submissions answered 201 by the API ({given_up} "
+            f"keys given up after 60 s of retries: {Counter(s for _, s in load.given_up)}): "
+            f"{lost_201} without "
             f"exactly one row, {rows_without_201} rows without a 201; {event_count} "
             f"submission.created events ({unpublished} unpublished), {len(deliveries)} delivery "
             f"rows ({delivery_duplicates} extra), {delivered} delivered, {missing_at_receiver} "
@@ -494,10 +504,11 @@ def main() -> None:
             f"redis_readyz_200={results['redis_readyz_200']} "
             f"worker_recovery_s={results['worker_recovery_s']:.1f} "
             f"submissions={len(created_ids)} imported={len(imported)} events={event_count} "
-            f"lost={lost} duplicated={duplicated} resent={resent}"
+            f"given_up={given_up} lost={lost} duplicated={duplicated} resent={resent}"
         )
         ok = (
             drained
+            and given_up == 0
             and lost == 0
             and duplicated == 0
             and results["redis_page_errors"] == 0
