@@ -301,19 +301,28 @@ def redis_server_bin() -> str:
 
 
 class PrivateRedis:
-    """A redis-server of the drill's own on a spare port, in memory, that can be stopped and
-    started again (on the same port) while the application runs."""
+    """A redis-server of the drill's own on a spare port that can be stopped and started again
+    (on the same port) while the application runs. Like the compose file's Redis it keeps an
+    append-only file (fsync every second), so a stop and start keeps the queues; with
+    persistent=False it keeps nothing (a Redis that lost its data)."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, persistent: bool = True) -> None:
         self.port = free_port()
-        self.workdir = workdir
+        self.workdir = workdir / "redis"
+        self.workdir.mkdir()
+        self.persistent = persistent
         self.process: subprocess.Popen[bytes] | None = None
         self.start()
 
     def start(self) -> None:
+        persistence = (
+            ["--appendonly", "yes", "--appendfsync", "everysec"]
+            if self.persistent
+            else ["--appendonly", "no"]
+        )
         self.process = subprocess.Popen(
             [redis_server_bin(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
+             *persistence, "--dir", str(self.workdir)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 20

@@ -145,14 +145,19 @@ class BenchWorker:
             )  # fmt: skip
 
     def wait_ready(self, timeout: float = 60.0) -> None:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
         from config.celery import app
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker exited early; see {self.log}")
-            if app.control.ping(destination=[self.nodename], timeout=0.5):
-                return
+            try:
+                if app.control.ping(destination=[self.nodename], timeout=0.5):
+                    return
+            except (OSError, RedisConnectionError):  # the broker restarted: ask again
+                time.sleep(0.2)
         raise RuntimeError(f"worker did not answer within {timeout}s; see {self.log}")
 
     def kill(self) -> None:
