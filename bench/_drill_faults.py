@@ -5,8 +5,8 @@ Servers: a private PostgreSQL cluster (initdb + pg_ctl from /usr/lib/postgresql/
 dir, a spare port) and a private redis-server on a spare port (with an append-only file, as
 in the compose file; DRILL_REDIS_PERSISTENT=0: in memory only, so that it comes back empty),
 so that restarting or stopping them disturbs nobody. With DRILL_RESTART_POSTGRES=1 the drill
-uses the machine's PostgreSQL instead (database BENCH_DATABASE + "_faults") and restarts THE REAL SERVER with
-`pg_ctlcluster --skip-systemctl-redirect <version> main restart`.
+uses the machine's PostgreSQL instead (database BENCH_DATABASE + "_faults") and restarts THE
+REAL SERVER with `pg_ctlcluster --skip-systemctl-redirect <version> main restart`.
 
 Processes: gunicorn with production settings (3 sync workers), one Celery worker consuming
 every queue (acks_late; a 10 s visibility timeout for the drill, production keeps 26 h), beat,
