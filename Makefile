@@ -13,13 +13,15 @@ FIND_PYTHON := for c in python3.13 python3.12 \
 	  then command -v $$c; exit 0; fi; \
 	done; echo "No Python 3.12+ found: install one (pyenv install 3.12) and retry." >&2; exit 1
 
-.PHONY: help install services migrate run test test-fast lint format bench compose-check screenshots stop-services clean
+.PHONY: help install services migrate run test test-fast lint format bench drill-load drill-faults compose-check screenshots stop-services clean
 
 help:
 	@echo "make run         set up everything and start web + worker + beat with a demo workspace"
 	@echo "make test        run the whole test suite against real PostgreSQL and Redis"
 	@echo "make lint        ruff (lint + format check), mypy and the import-direction contract"
 	@echo "make bench       run every benchmark in bench/"
+	@echo "make drill-load  gunicorn (production settings) under 50 integrations, syncs and executives for DRILL_SECONDS (60)"
+	@echo "make drill-faults  PostgreSQL restarted, Redis stopped and a worker killed -9 under load (private servers)"
 	@echo "make compose-check  the production compose file: structure, and its commands run here (also in make test)"
 	@echo "make screenshots the main pages of every role, desktop and phone, into docs/screenshots/"
 	@echo "make stop-services  stop embedded PostgreSQL/Redis started under .data/"
@@ -61,6 +63,13 @@ format: install
 
 bench: migrate
 	@set -e; for f in bench/[!_]*.py; do echo "== $$f"; $(PY) $$f; done
+
+# Drills (docs/operations.md, "Drills"): not benchmarks, so not in `make bench`.
+drill-load: services
+	$(PY) -u bench/_drill_load.py
+
+drill-faults: services
+	$(PY) -u bench/_drill_faults.py
 
 # The compose smoke test alone (docker compose config + build where Docker answers).
 compose-check: services

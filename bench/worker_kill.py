@@ -110,7 +110,8 @@ def bench_environment(*, redis_db: int, queue: str) -> None:
 
 
 class BenchWorker:
-    """A `celery worker` subprocess in a process group of its own, on the run's queue."""
+    """A `celery worker` subprocess in a process group of its own, on the run's queue and its
+    workload queues (config/celery_queues.py)."""
 
     def __init__(
         self,
@@ -121,6 +122,8 @@ class BenchWorker:
         concurrency: int = 2,
         extra_env: dict[str, str] | None = None,
     ) -> None:
+        from config.celery_queues import queue_names
+
         self.nodename = f"{name}@{socket.gethostname()}"
         self.log = Path(tempfile.gettempdir()) / f"{name}.log"
         env = {
@@ -131,7 +134,7 @@ class BenchWorker:
         }
         command = [
             sys.executable, "-m", "celery", "-A", "config", "worker",
-            "--pool=prefork", f"--concurrency={concurrency}", "-Q", queue,
+            "--pool=prefork", f"--concurrency={concurrency}", "-Q", ",".join(queue_names(queue)),
             "-n", self.nodename, "--include", include,
             "--loglevel=WARNING", "--without-gossip", "--without-mingle",
         ]  # fmt: skip
@@ -142,14 +145,19 @@ class BenchWorker:
             )  # fmt: skip
 
     def wait_ready(self, timeout: float = 60.0) -> None:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
         from config.celery import app
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker exited early; see {self.log}")
-            if app.control.ping(destination=[self.nodename], timeout=0.5):
-                return
+            try:
+                if app.control.ping(destination=[self.nodename], timeout=0.5):
+                    return
+            except (OSError, RedisConnectionError):  # the broker restarted: ask again
+                time.sleep(0.2)
         raise RuntimeError(f"worker did not answer within {timeout}s; see {self.log}")
 
     def kill(self) -> None:
@@ -187,8 +195,11 @@ class BenchWorker:
 
 
 def forget_queue(redis: Any, queue: str) -> None:
-    """Remove the run's queue and its bindings from Redis."""
-    redis.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    """Remove the run's queues (its own and its workload queues) and their bindings."""
+    from config.celery_queues import queue_names
+
+    for name in queue_names(queue):
+        redis.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
 
 
 def wait_until(predicate: Any, *, timeout: float, interval: float = 0.2) -> bool:

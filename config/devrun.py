@@ -20,6 +20,8 @@ def main() -> int:
     data.mkdir(exist_ok=True)
     commands = {
         "web": [sys.executable, "manage.py", "runserver", HOST_PORT, "--noreload"],
+        # No -Q: one worker consumes the default queue and every workload queue
+        # (config/celery_queues.py declares them all).
         "worker": [
             str(BIN / "celery"),
             "-A",

@@ -10,6 +10,7 @@ from celery import shared_task
 
 from notifications.reminders.digest import digest_send
 from notifications.reminders.run import reminders_send_due
+from outbox.services import CONSUMER_TASK_OPTIONS
 
 
 @shared_task(name="notifications.tasks.reminders_run", acks_late=True)
@@ -25,7 +26,7 @@ def digest_run() -> int:
     return digest_send()
 
 
-@shared_task(name="notifications.tasks.notifications_on_event", acks_late=True)
+@shared_task(name="notifications.tasks.notifications_on_event", **CONSUMER_TASK_OPTIONS)
 def notifications_on_event(*, event_id: int) -> int:
     """Outbox consumer (registered in NotificationsConfig.ready): tell the people an event
     concerns. Safe to run twice: each notice is keyed, so a repeat notifies nobody again.

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django_redis import get_redis_connection
 
@@ -26,6 +26,21 @@ KICK_DEBOUNCE_SECONDS = 2
 RELAY_TASK = "outbox.tasks.outbox_relay"
 
 _consumers: dict[str, list[str]] = defaultdict(list)
+
+# Options of every consumer task (`@shared_task(name=..., **CONSUMER_TASK_OPTIONS)`). Once the
+# relay has stamped an event published, nothing hands it over again: a consumer that failed
+# because the database was restarting or failing over (the fault drill: PostgreSQL restarted
+# under load) would drop the event's effect for good. Such failures are retried with backoff
+# (2, 4, 8 ... s, at most 60 s apart, for about 10 minutes); consumers are idempotent, so a
+# retry is harmless. Other errors are bugs and fail at once, logged with the event's id.
+CONSUMER_TASK_OPTIONS: dict[str, Any] = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 15,
+}
 
 
 def outbox_consumer_register(*, task: Any, event_types: Iterable[str]) -> None:

@@ -36,6 +36,8 @@ from django.conf import settings
 from django.db import connection
 from prometheus_client.parser import text_string_to_metric_families
 
+from config.celery_queues import queue_names
+
 ROOT = Path(settings.BASE_DIR)
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "config" / "docker" / "Dockerfile"
@@ -98,6 +100,11 @@ def test_the_compose_file_describes_the_production_shape():
         assert services[name]["healthcheck"]["test"], f"{name} has no health check"
     assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
     assert services["beat"].get("deploy", {}).get("replicas", 1) == 1
+    # The one worker consumes the default queue and every workload queue.
+    worker = services["worker"]["command"]
+    assert worker[:4] == ["celery", "-A", "config", "worker"]
+    queues = worker[worker.index("-Q") + 1].split(",")
+    assert queues == queue_names("aihiring")
 
 
 def test_web_and_worker_share_one_media_location_the_image_creates_for_its_user():

@@ -109,3 +109,30 @@ def test_deploy_check_warns_when_metrics_are_off(production_env):
     done = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env)
     assert done.returncode != 0
     assert "observability.W001" in done.stdout + done.stderr
+
+
+ROTATION_PROBE = [
+    "-c",
+    "import sys; from django.core import signing; "
+    "print(signing.loads(sys.argv[1], salt='rotation'))",
+]
+
+
+def test_a_rotated_secret_key_keeps_verifying_through_the_fallback(production_env):
+    """What the old key signed (sessions, reset links, cursors) still verifies after a
+    rotation while the old key is listed in DJANGO_SECRET_KEY_FALLBACKS, and not after."""
+    old_key = production_env["DJANGO_SECRET_KEY"]
+    signed = run(
+        ["-c", "from django.core import signing; print(signing.dumps('kept', salt='rotation'))"],
+        production_env,
+    ).stdout.strip()
+    rotated = {**production_env, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+    with_fallback = run(
+        [*ROTATION_PROBE, signed], {**rotated, "DJANGO_SECRET_KEY_FALLBACKS": old_key}
+    )
+    assert with_fallback.returncode == 0, with_fallback.stderr
+    assert with_fallback.stdout.strip() == "kept"
+    without = run([*ROTATION_PROBE, signed], rotated)
+    assert without.returncode != 0 and "BadSignature" in without.stderr
+    short = run(SETTINGS_PROBE, {**rotated, "DJANGO_SECRET_KEY_FALLBACKS": "short"})
+    assert short.returncode != 0 and "DJANGO_SECRET_KEY_FALLBACKS" in short.stderr

@@ -8,9 +8,10 @@ from api.webhooks.delivery import (
     webhook_delivery_attempt,
 )
 from api.webhooks.fan_out import webhook_fan_out
+from outbox.services import CONSUMER_TASK_OPTIONS
 
 
-@shared_task(name="api.tasks.webhooks.webhooks_fan_out", acks_late=True)
+@shared_task(name="api.tasks.webhooks.webhooks_fan_out", **CONSUMER_TASK_OPTIONS)
 def webhooks_fan_out(*, event_id: int) -> int:
     """Outbox consumer (registered in ApiConfig.ready): one delivery per matching
     subscription. Idempotent."""

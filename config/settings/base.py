@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 
+from config import celery_queues
 from observability.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -286,6 +287,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AI Hiring <no-reply@loca
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="aihiring")
+# A queue per workload beside the default one (config/celery_queues.py); a worker without -Q
+# consumes all of them. Settings that change the default queue recompute both.
+CELERY_TASK_QUEUES = celery_queues.task_queues(CELERY_TASK_DEFAULT_QUEUE)
+CELERY_TASK_ROUTES = celery_queues.task_routes(CELERY_TASK_DEFAULT_QUEUE)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -29,6 +29,14 @@ if len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH or len(set(SECRET_KEY)) < 5:
         f"DJANGO_SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_LENGTH} "
         "characters (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
     )
+# Rotation: the previous key(s) keep verifying what they signed (sessions, reset links, API
+# cursors) until removed, after the session lifetime (docs/operations.md, "Rotating secrets").
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+if any(len(key) < MIN_SECRET_KEY_LENGTH for key in SECRET_KEY_FALLBACKS):
+    raise ImproperlyConfigured(
+        f"Each DJANGO_SECRET_KEY_FALLBACKS entry must be at least {MIN_SECRET_KEY_LENGTH} "
+        "characters (a previous DJANGO_SECRET_KEY)."
+    )
 BASE_DOMAIN = env("BASE_DOMAIN")
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}", *PUBLIC_EXTRA_HOSTS]

@@ -1,5 +1,7 @@
 """Test settings: real PostgreSQL and Redis, isolated from a running `make run`."""
 
+from config import celery_queues
+
 from .base import *  # noqa: F403
 from .base import CACHES, REDIS_URL, env
 
@@ -34,6 +36,8 @@ CACHES["default"]["KEY_PREFIX"] = "aihiring-test"
 CELERY_BROKER_URL = _redis_db(REDIS_URL, TEST_REDIS_DB + 1)
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = "aihiring-test"
+CELERY_TASK_QUEUES = celery_queues.task_queues(CELERY_TASK_DEFAULT_QUEUE)
+CELERY_TASK_ROUTES = celery_queues.task_routes(CELERY_TASK_DEFAULT_QUEUE)
 # Tests create and roll back clients and domains freely: route without the memory, except in
 # the tests of the memory itself (tests/test_isolation.py).
 TENANT_ROUTING_CACHE_SECONDS = 0

@@ -5,6 +5,7 @@ from django_redis import get_redis_connection
 
 from hiring.models import RoleBrief
 from outbox.models import OutboxEvent
+from outbox.services import CONSUMER_TASK_OPTIONS
 from scoring.services.shortlists import shortlist_compute
 from tenants.schema import current_schema_name
 from tenants.tasks import send_to_tenant
@@ -42,7 +43,7 @@ def shortlist_request(*, brief_public_id: str) -> bool:
     return True
 
 
-@shared_task(name="scoring.tasks.shortlists.shortlist_on_event")
+@shared_task(name="scoring.tasks.shortlists.shortlist_on_event", **CONSUMER_TASK_OPTIONS)
 def shortlist_on_event(*, event_id: int) -> bool:
     """Outbox consumer: any change that can move the ranking requests a recompute.
     Idempotent: a repeated event only re-requests, which is debounced."""
