@@ -14,7 +14,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -32,7 +32,7 @@ from api.endpoints.common import (
 )
 from audit.errors import NotFoundError
 from hiring.fields import CANDIDATE_TEXT_FIELDS, PROOF_FIELDS, PROOF_PARTS
-from hiring.models import Stage, StageChange, Submission
+from hiring.models import CONSENT_EXPIRED, ConsentState, Stage, StageChange, Submission
 from hiring.selectors import access_brief_by_id, submissions_for
 from hiring.services.submissions import (
     MAX_LINKS,
@@ -90,6 +90,10 @@ LIST_VALUES = (
     "rate_amount",
     "rate_currency",
     "right_to_represent_confirmed_at",
+    "consent_state",
+    "consent_requested_at",
+    "consent_expires_at",
+    "consent_answered_at",
     "created_at",
     "updated_at",
 )
@@ -142,9 +146,23 @@ def _submission_data(
         "rate_amount": _amount(row["rate_amount"]),
         "rate_currency": row["rate_currency"],
         "right_to_represent_confirmed_at": _instant(row["right_to_represent_confirmed_at"], zone),
+        "consent": _consent_data(row, zone),
         "stage_history": history,
         "created_at": _instant(row["created_at"], zone),
         "updated_at": _instant(row["updated_at"], zone),
+    }
+
+
+def _consent_data(row: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
+    state = row["consent_state"]
+    expires_at = row["consent_expires_at"]
+    if state == ConsentState.PENDING and expires_at is not None and expires_at <= timezone.now():
+        state = CONSENT_EXPIRED
+    return {
+        "state": state,
+        "requested_at": _instant(row["consent_requested_at"], zone),
+        "expires_at": _instant(expires_at, zone),
+        "answered_at": _instant(row["consent_answered_at"], zone),
     }
 
 
@@ -167,6 +185,47 @@ def submission_rows_data(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [_submission_data(row, history.get(row["id"], []), zone) for row in rows]
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Awaiting the candidate",
+            value={
+                "state": "pending",
+                "requested_at": "2026-12-07T09:30:00Z",
+                "expires_at": "2026-12-14T09:30:00Z",
+                "answered_at": None,
+            },
+        ),
+        OpenApiExample(
+            "Confirmed",
+            value={
+                "state": "confirmed",
+                "requested_at": "2026-12-07T09:30:00Z",
+                "expires_at": "2026-12-14T09:30:00Z",
+                "answered_at": "2026-12-07T18:02:11Z",
+            },
+        ),
+    ]
+)
+class ConsentSerializer(serializers.Serializer):
+    """The candidate's own answer to being represented by the agency at this client
+    (docs/hiring.md, "Candidate consent"). Until it is `confirmed`, /candidates/ shows this
+    version of the person without e-mail and phone."""
+
+    state = serializers.ChoiceField(
+        choices=[*ConsentState.values, CONSENT_EXPIRED],
+        help_text="pending (e-mail sent, or no e-mail address to ask), confirmed, declined "
+        "(the submission was withdrawn), or expired (not answered by expires_at).",
+    )
+    requested_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the e-mail with the link was sent; null without one."
+    )
+    expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="The answer is due by then; null for earlier submissions."
+    )
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
 class SubmissionSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     brief = serializers.UUIDField(source="brief.public_id", read_only=True)
@@ -174,6 +233,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
     agency = AgencyRefSerializer(read_only=True)
     proof = ProofSerializer(source="*", read_only=True)
     stage_history = StageChangeSerializer(source="stage_changes", many=True, read_only=True)
+    consent = ConsentSerializer(read_only=True, help_text="The candidate's consent.")
 
     class Meta:
         model = Submission
@@ -188,6 +248,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "rate_amount",
             "rate_currency",
             "right_to_represent_confirmed_at",
+            "consent",
             "stage_history",
             "created_at",
             "updated_at",
@@ -334,6 +395,8 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partne
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Submit a candidate for an open brief shared with your agency, with proof of
         production delivery. The agency is the key's; the stage starts at `submitted`.
+        The candidate is then e-mailed a link to confirm (`consent`), as from the pages;
+        until they confirm, the client is not shown their contact details.
 
         Refused with 409 when another agency represents this person at this client
         (`candidate_owned_by_another_agency`) or the person was already submitted to this
@@ -360,6 +423,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partne
                 right_to_represent=data["right_to_represent"],
                 rate_amount=data.get("rate_amount"),
                 rate_currency=data.get("rate_currency", ""),
+                link_origin=request.build_absolute_uri("/").rstrip("/"),
             )
         except DjangoValidationError as error:
             raise service_errors(error, SERVICE_FIELD_PATHS) from None

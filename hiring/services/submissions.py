@@ -30,8 +30,9 @@ from hiring.models import (
     Submission,
     Track,
 )
-from hiring.resumes import resume_store
+from hiring.resumes import resume_store, staged_resume_take
 from hiring.selectors import brief_visible_to_agency
+from hiring.services.consent_request import CONSENT_ANSWER_DAYS, consent_request_prepare
 from hiring.stages import CLOSED_STAGES
 from hiring.text import line_text_clean, long_text_clean, text_problem
 from outbox.services import outbox_record
@@ -234,8 +235,11 @@ OWNERSHIP_REFUSAL = (
 )
 
 
-def _claim_ownership(*, candidate: Candidate, agency: Agency, window_days: int) -> None:
-    """The first agency to submit a person owns them for the engagement's window.
+def _claim_ownership(*, candidate: Candidate, agency: Agency) -> None:
+    """The first agency to submit a person owns them here, provisionally: until the person
+    confirms (hiring.services.consent extends it to the engagement's window, counted from
+    the submission) the ownership lasts CONSENT_ANSWER_DAYS. An agency that already owns
+    the person keeps what it has.
 
     Serialised on the candidate row: concurrent submissions of one person wait for each other
     here, and the one-row-per-candidate constraint backs it up.
@@ -247,7 +251,7 @@ def _claim_ownership(*, candidate: Candidate, agency: Agency, window_days: int) 
             "This candidate record changed meanwhile; submit again.", code="candidate_busy"
         )
     now = timezone.now()
-    expires = now + dt.timedelta(days=window_days)
+    expires = now + dt.timedelta(days=CONSENT_ANSWER_DAYS)
     ownership = CandidateOwnership.objects.filter(candidate=candidate).first()
     if ownership is None:
         CandidateOwnership.objects.create(
@@ -278,8 +282,15 @@ def submission_create(
     rate_amount: Any = None,
     rate_currency: Any = "",
     resume: IO[bytes] | None = None,
+    staged_resume: str = "",
+    link_origin: str | None = None,
 ) -> Submission:
     """An agency submits a person for a brief.
+
+    The person is then asked by e-mail to confirm (hiring.services.consent_request): until
+    they do, the client does not see their contact details. `staged_resume` is a resume the
+    recruiter uploaded to prefill the form (hiring.resume_reading), given by its token;
+    `link_origin` the scheme, host and port for the link in that e-mail.
 
     Refused (ValidationError) when input is invalid; refused (ConflictError) when another
     agency owns the person here, or when this person was already submitted to this brief.
@@ -317,12 +328,12 @@ def submission_create(
     stored_resume: tuple[str, str] | None = None
     if resume is not None:
         stored_resume = resume_store(upload=resume)
+    elif staged_resume:
+        stored_resume = staged_resume_take(token=staged_resume, user_id=actor.user_id)
     try:
         with transaction.atomic():
             candidate, created = _candidate_for(person)
-            _claim_ownership(
-                candidate=candidate, agency=agency, window_days=engagement.ownership_window_days
-            )
+            _claim_ownership(candidate=candidate, agency=agency)
             _candidate_known_as(candidate, person)
             if Submission.objects.filter(brief=brief, candidate=candidate).exists():
                 raise ConflictError(
@@ -350,6 +361,7 @@ def submission_create(
                     "This candidate has already been submitted to this brief.",
                     code="duplicate_submission",
                 ) from None
+            consent_request_prepare(submission=submission, now=now, origin=link_origin)
             StageChange.objects.create(
                 submission=submission,
                 from_stage="",
@@ -433,6 +445,20 @@ def submission_withdraw(*, actor: Actor, submission: Submission, reason: str = "
         to_stage=Stage.WITHDRAWN,
         reason=reason,
         allowed=lambda current: set() if current in CLOSED_STAGES else {Stage.WITHDRAWN},
+    )
+
+
+def submission_close_for_candidate(
+    *, actor: Actor, submission: Submission, to_stage: str, reason: str
+) -> Submission:
+    """Close an open submission on the person's behalf (they declined the agency's
+    representation: hiring.services.consent)."""
+    return _change_stage(
+        actor=actor,
+        submission=submission,
+        to_stage=to_stage,
+        reason=reason,
+        allowed=lambda current: set() if current in CLOSED_STAGES else {to_stage},
     )
 
 

@@ -1,0 +1,99 @@
+"""Asking the candidate: the signed, expiring link and the e-mail that carries it.
+
+Called by submission_create inside its transaction; the answer is hiring.services.consent.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from accounts.links import workspace_host
+from audit.errors import NotFoundError
+from hiring.models import ConsentState, Submission
+from hiring.text import subject_line
+from tenants.schema import current_client, current_schema_name
+
+logger = logging.getLogger(__name__)
+
+# How long the person has to answer; the link and the provisional ownership last as long.
+CONSENT_ANSWER_DAYS = 7
+
+
+def _salt() -> str:
+    # Bound to the workspace: a token signed for one client's submission means nothing on
+    # another client's host.
+    return f"hiring.consent.{current_schema_name()}"
+
+
+def consent_token(submission: Submission) -> str:
+    return signing.dumps(str(submission.public_id), salt=_salt(), compress=True)
+
+
+def consent_submission_for_token(token: str) -> Submission:
+    """The submission a consent link names. NotFoundError for a forged, altered, expired or
+    unknown link (one answer for all: the page says the link is not valid)."""
+    try:
+        public_id = signing.loads(
+            token, salt=_salt(), max_age=dt.timedelta(days=CONSENT_ANSWER_DAYS)
+        )
+    except signing.BadSignature:
+        raise NotFoundError from None
+    submission = (
+        Submission.objects.select_related("brief", "agency", "candidate")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if submission is None or submission.candidate.anonymized_at is not None:
+        raise NotFoundError
+    return submission
+
+
+def consent_link(submission: Submission, *, origin: str | None = None) -> str:
+    """The absolute link of the consent page on the workspace's host. `origin` is the
+    scheme, host and port of the request that caused the submission, where there was one."""
+    if origin is None:
+        scheme = "http" if settings.DEBUG else "https"
+        origin = f"{scheme}://{workspace_host(current_client())}"
+    path = reverse("consent:answer", kwargs={"token": consent_token(submission)})
+    return origin + path
+
+
+def consent_request_prepare(
+    *, submission: Submission, now: dt.datetime, origin: str | None = None
+) -> None:
+    """Inside submission_create's transaction: the submission waits for the person's answer,
+    and the e-mail with the link goes out once the submission commits. A person without an
+    e-mail address cannot be asked: their consent stays pending until it lapses."""
+    submission.consent_state = ConsentState.PENDING
+    submission.consent_expires_at = now + dt.timedelta(days=CONSENT_ANSWER_DAYS)
+    submission.consent_requested_at = now if submission.email else None
+    submission.save(update_fields=["consent_state", "consent_expires_at", "consent_requested_at"])
+    if not submission.email:
+        return
+    client = current_client()
+    context = {
+        "submission": submission,
+        "client_name": client.name,
+        "agency_name": submission.agency.name,
+        "brief_title": submission.brief.title,
+        "link": consent_link(submission, origin=origin),
+        "expires_at": submission.consent_expires_at,
+    }
+    body = render_to_string("hiring/email/consent_request.txt", context)
+    subject = subject_line(f"{submission.agency.name} would like to represent you at {client.name}")
+    to = submission.email
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, [to])
+        except Exception:
+            # The submission stands; the agency sees the consent still awaited.
+            logger.exception("consent_mail_failed", extra={"submission": str(submission.public_id)})
+
+    transaction.on_commit(send)
