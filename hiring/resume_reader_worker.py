@@ -30,6 +30,7 @@ MAX_LINKS = 50
 # size when the directory lies).
 MAX_DOCX_UNCOMPRESSED = 40 * 1024 * 1024
 MAX_DOCX_MEMBERS = 1000
+LARGE_DOCX_XML = 5 * 1024 * 1024
 
 
 class Unreadable(Exception):
@@ -110,7 +111,10 @@ def docx_text(data: bytes) -> tuple[str, list[str]]:
         raise Unreadable("unreadable") from None
     except Exception as error:  # lxml's XMLSyntaxError and relatives
         if type(error).__module__.startswith(("lxml", "docx")):
-            raise Unreadable("unreadable") from None
+            # libxml2 reports hitting the address-space cap as a vague parse error ("unknown
+            # error"); in a file this big, that is what it was.
+            code = "too_large" if declared > LARGE_DOCX_XML else "unreadable"
+            raise Unreadable(code) from None
         raise
     return "\n".join(parts), links
 

@@ -138,6 +138,10 @@ _PROFILE = re.compile(
 )
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'.\-]*(?:['.\-][^\W\d_]+)*\.?$")
 _NAME_LABEL = re.compile(r"^\s*(?:full\s+)?name\s*[:\-]\s*(.+)$", re.IGNORECASE)
+_NAME_PARTICLES = frozenset(
+    {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "la", "le", "van", "von", "der"}
+    | {"den", "ter", "bin", "binti", "al", "el", "y", "e"}
+)
 _HEADINGS = frozenset(
     {"resume", "résumé", "curriculum vitae", "cv", "profile", "summary", "contact", "about me"}
 )
@@ -259,7 +263,13 @@ def _name_in(lines: list[str]) -> str:
         if not text or text.lower().strip(":") in _HEADINGS:
             continue
         words = text.split()
-        if 2 <= len(words) <= 5 and len(text) <= 80 and all(_NAME_WORD.match(w) for w in words):
+        if (
+            2 <= len(words) <= 5
+            and len(text) <= 80
+            and all(_NAME_WORD.match(word) for word in words)
+            # Names are capitalised, bar particles ("Ana de Souza", "Jan van Dijk").
+            and all(word[0].isupper() or word in _NAME_PARTICLES for word in words)
+        ):
             return text
     return ""
 

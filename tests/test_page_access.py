@@ -68,6 +68,8 @@ def test_open_views_say_why() -> None:
         "accounts/handoff/<str:token>/",
         "accounts/sso/start/",
         "accounts/sso/callback/",
+        # The candidate's consent link (hiring.views.consent): the candidate is no member.
+        "consent/<str:token>/",
     }
     assert all(len(reason) > 20 for reason in reasons.values())
 
