@@ -71,7 +71,7 @@ def consent_request_prepare(
     and the e-mail with the link goes out once the submission commits. A person without an
     e-mail address cannot be asked: their consent stays pending until it lapses."""
     submission.consent_state = ConsentState.PENDING
-    submission.consent_expires_at = now + dt.timedelta(days=CONSENT_ANSWER_DAYS)
+    submission.consent_expires_at = submission.created_at + dt.timedelta(days=CONSENT_ANSWER_DAYS)
     submission.consent_requested_at = now if submission.email else None
     submission.save(update_fields=["consent_state", "consent_expires_at", "consent_requested_at"])
     if not submission.email:
