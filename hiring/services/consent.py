@@ -1,7 +1,7 @@
 """The candidate's own consent to being represented by an agency at this client.
 
 When an agency submits a person (page, CSV import or API alike),
-`hiring.services.consent_request.consent_request_prepare` sets the submission to "pending"
+`hiring.services.consent_request` sets the submission to "pending"
 and, once the submission commits, e-mails the person a signed link that expires after
 CONSENT_ANSWER_DAYS. On the public page behind the link
 (`/consent/<token>/`, no sign-in) the person confirms or declines (`consent_answer`):

@@ -5,6 +5,7 @@ Called by submission_create inside its transaction; the answer is hiring.service
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -17,7 +18,8 @@ from accounts.links import workspace_host
 from audit.errors import NotFoundError
 from hiring.models import ConsentState, Submission
 from hiring.text import subject_line
-from tenants.schema import current_client, current_schema_name
+from tenants.models import Client
+from tenants.schema import current_schema_name
 
 logger = logging.getLogger(__name__)
 
@@ -54,35 +56,40 @@ def consent_submission_for_token(token: str) -> Submission:
     return submission
 
 
-def consent_link(submission: Submission, *, origin: str | None = None) -> str:
+def consent_link(submission: Submission, *, client: Client, origin: str | None = None) -> str:
     """The absolute link of the consent page on the workspace's host. `origin` is the
     scheme, host and port of the request that caused the submission, where there was one."""
     if origin is None:
         scheme = "http" if settings.DEBUG else "https"
-        origin = f"{scheme}://{workspace_host(current_client())}"
+        origin = f"{scheme}://{workspace_host(client)}"
     path = reverse("consent:answer", kwargs={"token": consent_token(submission)})
     return origin + path
 
 
-def consent_request_prepare(
-    *, submission: Submission, now: dt.datetime, origin: str | None = None
+def consent_fields(*, email: str, now: dt.datetime) -> dict[str, Any]:
+    """A new submission's consent: pending, due in CONSENT_ANSWER_DAYS, asked when there is
+    an e-mail address to ask at (a person without one cannot be asked: their consent stays
+    pending until it lapses)."""
+    return {
+        "consent_state": ConsentState.PENDING,
+        "consent_expires_at": now + dt.timedelta(days=CONSENT_ANSWER_DAYS),
+        "consent_requested_at": now if email else None,
+    }
+
+
+def consent_request_send(
+    *, submission: Submission, client: Client, origin: str | None = None
 ) -> None:
-    """Inside submission_create's transaction: the submission waits for the person's answer,
-    and the e-mail with the link goes out once the submission commits. A person without an
-    e-mail address cannot be asked: their consent stays pending until it lapses."""
-    submission.consent_state = ConsentState.PENDING
-    submission.consent_expires_at = submission.created_at + dt.timedelta(days=CONSENT_ANSWER_DAYS)
-    submission.consent_requested_at = now if submission.email else None
-    submission.save(update_fields=["consent_state", "consent_expires_at", "consent_requested_at"])
+    """Inside submission_create's transaction: the e-mail with the link goes out once the
+    submission commits (a rolled-back submission asks nobody)."""
     if not submission.email:
         return
-    client = current_client()
     context = {
         "submission": submission,
         "client_name": client.name,
         "agency_name": submission.agency.name,
         "brief_title": submission.brief.title,
-        "link": consent_link(submission, origin=origin),
+        "link": consent_link(submission, client=client, origin=origin),
         "expires_at": submission.consent_expires_at,
     }
     body = render_to_string("hiring/email/consent_request.txt", context)

@@ -32,7 +32,11 @@ from hiring.models import (
 )
 from hiring.resumes import resume_store, staged_resume_take
 from hiring.selectors import brief_visible_to_agency
-from hiring.services.consent_request import CONSENT_ANSWER_DAYS, consent_request_prepare
+from hiring.services.consent_request import (
+    CONSENT_ANSWER_DAYS,
+    consent_fields,
+    consent_request_send,
+)
 from hiring.stages import CLOSED_STAGES
 from hiring.text import line_text_clean, long_text_clean, text_problem
 from outbox.services import outbox_record
@@ -353,6 +357,8 @@ def submission_create(
                         right_to_represent_confirmed_at=now,
                         resume=stored_resume[0] if stored_resume else "",
                         resume_content_type=stored_resume[1] if stored_resume else "",
+                        created_at=now,
+                        **consent_fields(email=person.profile["email"], now=now),
                         **person.profile,
                         **proof_clean,
                     )
@@ -361,7 +367,7 @@ def submission_create(
                     "This candidate has already been submitted to this brief.",
                     code="duplicate_submission",
                 ) from None
-            consent_request_prepare(submission=submission, now=now, origin=link_origin)
+            consent_request_send(submission=submission, client=client, origin=link_origin)
             StageChange.objects.create(
                 submission=submission,
                 from_stage="",
