@@ -151,7 +151,7 @@ def test_a_page_submission_asks_the_candidate_and_the_client_sees_contact_once_c
     text = _text(page)
     assert f"Do you want {recruiter.agency.name} to represent you?" in text
     assert tenant_a.name in text and brief.title in text
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     with schema_context(tenant_a.schema_name):
         assert Submission.objects.get(pk=submission.pk).consent_state == ConsentState.PENDING
 

@@ -44,6 +44,7 @@ def consent_page(request: HttpRequest, token: str) -> HttpResponse:
         context["submission"] = submission
     context["status"] = submission.consent_status
     response = render(request, "hiring/consent.html", context, status=status)
-    # The token is in the path: keep it out of the Referer of any link the page shows.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the path: keep it out of the Referer sent to any other site ("no-referrer"
+    # would make the browser send "Origin: null" with the answer, which CSRF refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
