@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
 from api.endpoints.common import AgencyRefSerializer
-from hiring.models import CONSENT_EXPIRED, Candidate, ConsentState, Submission
+from hiring.models import CONSENT_STATUS_CHOICES, Candidate, Submission
 from hiring.services.privacy import candidate_pii_read_record, candidates_pii_read_record
 
 PII_PURPOSE = "api_candidate"
@@ -40,7 +40,7 @@ class CandidateVersionSerializer(serializers.ModelSerializer):
     has_resume = serializers.SerializerMethodField()
     consent = serializers.ChoiceField(
         source="consent_status",
-        choices=[*ConsentState.values, CONSENT_EXPIRED],
+        choices=CONSENT_STATUS_CHOICES,
         read_only=True,
         help_text="The candidate's consent to this agency's representation. Until it is "
         "confirmed, email and phone are empty and has_resume is false.",

@@ -12,6 +12,7 @@ from hiring.models.candidates import Candidate, CandidateOwnership
 from hiring.models.imports import ImportJob, ImportStatus
 from hiring.models.submissions import (
     CONSENT_EXPIRED,
+    CONSENT_STATUS_CHOICES,
     ConsentState,
     Stage,
     StageChange,
@@ -20,6 +21,7 @@ from hiring.models.submissions import (
 
 __all__ = [
     "CONSENT_EXPIRED",
+    "CONSENT_STATUS_CHOICES",
     "BriefShare",
     "BriefStatus",
     "Candidate",

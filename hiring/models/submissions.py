@@ -31,6 +31,11 @@ class ConsentState(models.TextChoices):
     DECLINED = "declined", "Declined by the candidate"
 
 
+# What `Submission.consent_status` says: the stored state, or "expired" for a pending answer
+# past its deadline (the partner API's enum).
+CONSENT_STATUS_CHOICES = [*ConsentState.choices, (CONSENT_EXPIRED, "Not answered in time")]
+
+
 class Submission(models.Model):
     """An agency putting a candidate forward for a brief, with its own version of the person
     and proof of production delivery."""
