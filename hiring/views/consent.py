@@ -43,8 +43,7 @@ def consent_page(request: HttpRequest, token: str) -> HttpResponse:
             context["page_error"], status = conflict.message, 409
         context["submission"] = submission
     context["status"] = submission.consent_status
-    response = render(request, "hiring/consent.html", context, status=status)
-    # The token is in the path: keep it out of the Referer sent to any other site ("no-referrer"
-    # would make the browser send "Origin: null" with the answer, which CSRF refuses).
-    response["Referrer-Policy"] = "same-origin"
-    return response
+    # The token is in the path; the site's Referrer-Policy (same-origin) keeps it from other
+    # sites. Not "no-referrer": browsers then send "Origin: null" with the answer, which the
+    # CSRF check refuses.
+    return render(request, "hiring/consent.html", context, status=status)
