@@ -25,7 +25,11 @@ from audit.models import AuditEntry
 from hiring.models import CandidateOwnership, ConsentState, Stage, StageChange, Submission
 from hiring.services.briefs import brief_create, brief_open
 from hiring.services.consent import consent_answer
-from hiring.services.consent_request import CONSENT_ANSWER_DAYS
+from hiring.services.consent_request import (
+    CONSENT_ANSWER_DAYS,
+    CONSENT_REMINDER_AFTER,
+    consent_reminders_send,
+)
 from hiring.services.imports import import_job_create, import_job_run
 from hiring.services.submissions import submission_create
 from notifications.events.notices import notices_for
@@ -349,3 +353,26 @@ def test_api_and_csv_import_submissions_ask_by_the_same_email(
 def test_webhooks_carry_consent_events_to_clients_and_the_agency():
     assert "submission.consent_changed" in FAN_OUT_EVENT_TYPES
     assert "submission.consent_changed" in AGENCY_WEBHOOK_EVENT_TYPES
+
+
+def test_one_reminder_goes_to_a_candidate_who_has_not_answered(
+    tenant_a, world, django_capture_on_commit_callbacks
+):
+    with schema_context(tenant_a.schema_name):
+        waiting = _submit(world)
+        answered = _submit(world, full_name="Ada", email="ada@example.test", phone="")
+        consent_answer(submission=answered, answer="confirm")
+        later = timezone.now() + CONSENT_REMINDER_AFTER + dt.timedelta(minutes=1)
+        mail.outbox = []
+        assert consent_reminders_send(now=timezone.now()) == 0  # too early
+        with django_capture_on_commit_callbacks(execute=True):
+            assert consent_reminders_send(now=later) == 1
+            assert consent_reminders_send(now=later) == 0  # once only
+        # Past the deadline nobody is reminded.
+        assert consent_reminders_send(now=waiting.consent_expires_at) == 0
+    [message] = mail.outbox
+    assert message.to == ["dana.delivery@mail.example.test"]
+    assert message.subject.startswith("Reminder: ")
+    assert "you have not answered yet" in message.body
+    path = _link_path(message)
+    assert _anonymous(tenant_a).post(path, {"answer": "confirm"}).status_code == 200

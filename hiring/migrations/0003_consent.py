@@ -53,4 +53,9 @@ class Migration(migrations.Migration):
             name="consent_answered_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.AddField(
+            model_name="submission",
+            name="consent_reminded_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
     ]

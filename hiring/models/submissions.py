@@ -80,6 +80,8 @@ class Submission(models.Model):
     consent_requested_at = models.DateTimeField(null=True, blank=True)
     consent_expires_at = models.DateTimeField(null=True, blank=True)
     consent_answered_at = models.DateTimeField(null=True, blank=True)
+    # The one reminder e-mail (hiring.services.consent_request.consent_reminders_send).
+    consent_reminded_at = models.DateTimeField(null=True, blank=True)
 
     stage = models.CharField(
         max_length=12, choices=Stage.choices, default=Stage.SUBMITTED, db_index=True

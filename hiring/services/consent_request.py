@@ -1,6 +1,8 @@
-"""Asking the candidate: the signed, expiring link and the e-mail that carries it.
+"""Asking the candidate: the signed, expiring link and the e-mail that carries it, and one
+reminder to a person who has not answered.
 
-Called by submission_create inside its transaction; the answer is hiring.services.consent.
+Called by submission_create inside its transaction (and by the hourly reminder task); the
+answer is hiring.services.consent.
 """
 
 import datetime as dt
@@ -13,18 +15,23 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.links import workspace_host
 from audit.errors import NotFoundError
 from hiring.models import ConsentState, Submission
+from hiring.stages import CLOSED_STAGES
 from hiring.text import subject_line
 from tenants.models import Client
-from tenants.schema import current_schema_name
+from tenants.schema import current_client, current_schema_name
 
 logger = logging.getLogger(__name__)
 
 # How long the person has to answer; the link and the provisional ownership last as long.
 CONSENT_ANSWER_DAYS = 7
+# One reminder to a person who has not answered by then (beat: consent-reminders-hourly).
+CONSENT_REMINDER_AFTER = dt.timedelta(days=3)
+REMINDER_BATCH = 500
 
 
 def _salt() -> str:
@@ -82,8 +89,47 @@ def consent_request_send(
 ) -> None:
     """Inside submission_create's transaction: the e-mail with the link goes out once the
     submission commits (a rolled-back submission asks nobody)."""
-    if not submission.email:
-        return
+    if submission.email:
+        _consent_mail_on_commit(submission, client=client, origin=origin, reminder=False)
+
+
+def consent_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """One reminder, CONSENT_REMINDER_AFTER after the request, to each person of this
+    workspace who has not answered yet (while the submission is open and the answer not
+    due). Safe to run twice and from two workers at once: a conditional update claims each
+    reminder before its e-mail is queued. Returns how many were sent."""
+    now = now or timezone.now()
+    client = current_client()
+    due = (
+        Submission.objects.filter(
+            consent_state=ConsentState.PENDING,
+            consent_requested_at__lte=now - CONSENT_REMINDER_AFTER,
+            consent_reminded_at__isnull=True,
+            consent_expires_at__gt=now,
+        )
+        .exclude(email="")
+        .exclude(stage__in=CLOSED_STAGES)
+        .select_related("brief", "agency")
+        .order_by("id")[:REMINDER_BATCH]
+    )
+    sent = 0
+    for submission in due:
+        with transaction.atomic():
+            claimed = Submission.objects.filter(
+                pk=submission.pk,
+                consent_state=ConsentState.PENDING,
+                consent_reminded_at__isnull=True,
+            ).update(consent_reminded_at=now)
+            if not claimed:
+                continue
+            _consent_mail_on_commit(submission, client=client, origin=None, reminder=True)
+        sent += 1
+    return sent
+
+
+def _consent_mail_on_commit(
+    submission: Submission, *, client: Client, origin: str | None, reminder: bool
+) -> None:
     context = {
         "submission": submission,
         "client_name": client.name,
@@ -91,9 +137,11 @@ def consent_request_send(
         "brief_title": submission.brief.title,
         "link": consent_link(submission, client=client, origin=origin),
         "expires_at": submission.consent_expires_at,
+        "reminder": reminder,
     }
     body = render_to_string("hiring/email/consent_request.txt", context)
-    subject = subject_line(f"{submission.agency.name} would like to represent you at {client.name}")
+    subject = f"{submission.agency.name} would like to represent you at {client.name}"
+    subject = subject_line(f"Reminder: {subject}" if reminder else subject)
     to = submission.email
 
     def send() -> None:
