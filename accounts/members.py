@@ -108,6 +108,25 @@ def member_role_change(*, manager: Manager, user: User, role: str) -> Any:
     return membership
 
 
+def member_removal_refusal(*, manager: Manager, membership: Any) -> str:
+    """Why the manager cannot remove this member now ("" when they can), for the confirmation
+    page; `member_remove` checks the same again under its lock."""
+    try:
+        _check_reach(manager, membership)
+    except ConflictError as error:
+        return error.message
+    team = manager.team
+    if (
+        membership.role == team.admin_role
+        and _memberships(team).filter(role=team.admin_role).count() <= 1
+    ):
+        return (
+            f"{membership.user.display_name} is the only admin of {team.name}: make someone "
+            "else admin first, then remove this person."
+        )
+    return ""
+
+
 def member_remove(*, manager: Manager, user: User) -> None:
     """Remove a member from the manager's team: access ends with their next request."""
     manager_check(manager)

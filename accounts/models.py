@@ -77,6 +77,67 @@ class Invitation(models.Model):
         return self.expires_at <= timezone.now()
 
 
+class AgencyInvitation(models.Model):
+    """A client admin's invitation to a staffing agency that is not on the platform yet, sent
+    to its admin's e-mail with the terms the engagement will start on.
+
+    Nothing exists for the agency until the link is used: accepting creates the `Agency`, makes
+    the invitee its first agency admin and starts the `Engagement` with these terms
+    (administration.services.agency_invitations). The link is signed and carries `link_nonce`
+    like an `Invitation`'s; resending draws a new nonce. Used once: `accepted_at`."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="agency_invitations")
+    agency_name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    ownership_window_days = models.PositiveIntegerField()
+    fee_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    link_nonce = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    send_count = models.PositiveIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The agency the acceptance created (kept if the agency is removed later: SET_NULL).
+    agency = models.ForeignKey(
+        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            # One open invitation per address and client: a second one would be a second link.
+            models.UniqueConstraint(
+                Lower("email"),
+                "client",
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_agency_invitation_per_client",
+            ),
+            models.CheckConstraint(
+                condition=Q(ownership_window_days__gte=1) & Q(ownership_window_days__lte=3650),
+                name="agency_invitation_window_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"agency invitation {self.public_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
 class SsoProvider(models.Model):
     """A client's OpenID Connect identity provider (accounts.sso)."""
 

@@ -20,6 +20,7 @@ from typing import Any, Final
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
+from accounts.models import AgencyInvitation
 from audit.models import AuditEntry
 from hiring.models import BriefStatus, Candidate, RoleBrief, Stage, Submission
 from hiring.services.privacy import ERASURE_REASONS
@@ -78,6 +79,7 @@ OBJECT_KINDS: Final = {
     "scorecard": "Scorecards",
     "import": "CSV imports",
     "engagement": "Engagements",
+    "agency_invitation": "Agency invitations",
     "api_key": "API keys",
     "webhook_subscription": "Webhooks",
     "client": "Workspace settings",
@@ -281,6 +283,14 @@ def names_for(entries: list[AuditEntry], *, client: Client, may_administer: bool
                     allowed=may_administer,
                 ),
             )
+    if ids.get("agency_invitation"):
+        engagements = _link("administration:engagement_list", allowed=may_administer)
+        for invitation in AgencyInvitation.objects.filter(
+            client=client, public_id__in=_uuids(ids["agency_invitation"])
+        ):
+            objects["agency_invitation", str(invitation.public_id)] = Named(
+                f"{invitation.agency_name} ({invitation.email})", engagements
+            )
     if ids.get("api_key"):
         key_list = _link("api:key_list", allowed=may_administer)
         for key in ApiKey.objects.filter(client=client, public_id__in=_uuids(ids["api_key"])):
@@ -325,7 +335,7 @@ class _Context:
 
 # Kinds whose names are looked up: one that is not found was removed since.
 RESOLVED_KINDS: Final = frozenset(
-    {"candidate", "submission", "brief", "scorecard", "engagement", "api_key"}
+    {"candidate", "submission", "brief", "scorecard", "engagement", "api_key", "agency_invitation"}
 )
 
 
@@ -423,6 +433,22 @@ def _engaged(ctx: _Context) -> str:
     )
 
 
+def _invited(ctx: _Context) -> str:
+    verb = "sent again the invitation of" if ctx.entry.action.endswith("resent") else "invited"
+    return (
+        f"{verb} the new agency {ctx.obj()}: ownership window "
+        f"{_days(ctx.details.get('ownership_window_days'))}, {_fee(ctx.details.get('fee_percent'))}"
+    )
+
+
+def _invitation_accepted(ctx: _Context) -> str:
+    return (
+        f"accepted the invitation of {ctx.obj()}, which joined the platform and started its "
+        f"engagement: ownership window {_days(ctx.details.get('ownership_window_days'))}, "
+        f"{_fee(ctx.details.get('fee_percent'))}"
+    )
+
+
 def _terms(ctx: _Context) -> str:
     before = ctx.details.get("from") or {}
     after = ctx.details.get("to") or {}
@@ -499,6 +525,10 @@ PHRASES: Final[dict[str, Phrase]] = {
     "engagement.started": _engaged,
     "engagement.restarted": _engaged,
     "engagement.terms_changed": _terms,
+    "engagement.invitation_sent": _invited,
+    "engagement.invitation_resent": _invited,
+    "engagement.invitation_revoked": lambda c: f"withdrew the invitation of {c.obj()}",
+    "engagement.invitation_accepted": _invitation_accepted,
     "engagement.paused": lambda c: f"paused the engagement of {c.obj()}",
     "engagement.resumed": lambda c: f"resumed the engagement of {c.obj()}",
     "engagement.ended": lambda c: f"ended the engagement of {c.obj()}",

@@ -134,3 +134,20 @@ class AuditFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", "The end date is before the start date.")
         return cleaned
+
+
+class AgencyInviteForm(TermsForm):
+    """A new agency's name, its admin's address and the terms its engagement starts on."""
+
+    agency_name = forms.CharField(
+        max_length=200,
+        label="Agency's name",
+        help_text="As the agency is known; its admin sees it in the invitation.",
+    )
+    email = forms.EmailField(
+        max_length=254,
+        label="E-mail of the agency's admin",
+        help_text="The person who will manage the agency's people and submissions here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    field_order = ["agency_name", "email", "ownership_window_days", "fee_percent"]

@@ -7,6 +7,7 @@ import uuid
 
 from django.db.models import Q, QuerySet
 
+from accounts.models import AgencyInvitation
 from audit.errors import NotFoundError
 from hiring.models import Candidate
 from tenants.models import Agency, Client, Engagement, EngagementStatus
@@ -67,3 +68,27 @@ def access_candidate_by_id(public_id: object) -> Candidate:
     if candidate is None:
         raise NotFoundError
     return candidate
+
+
+def access_agency_invitation_by_id(*, client: Client, public_id: object) -> AgencyInvitation:
+    """An agency invitation of the client, or NotFoundError (also for another client's)."""
+    found = (
+        AgencyInvitation.objects.select_related("client", "invited_by")
+        .filter(client=client, public_id=_parse_uuid(public_id))
+        .first()
+    )
+    if found is None:
+        raise NotFoundError
+    return found
+
+
+def agency_invitations_open(*, client: Client) -> list[AgencyInvitation]:
+    """The client's invitations waiting for an answer (expired ones too: they can be sent
+    again), newest first."""
+    return list(
+        AgencyInvitation.objects.filter(
+            client=client, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        .select_related("invited_by")
+        .order_by("-sent_at")
+    )

@@ -4,6 +4,9 @@ the root of config.urls_tenant.
 - /settings/                         the settings hub
 - /settings/privacy/                 the retention period
 - /engagements/...                   agencies and engagements
+- /engagements/invite/               invite a new agency by its admin's e-mail
+- /agency-invitations/<id>/...       a pending agency invitation: send again, withdraw
+- /accounts/agency-invitations/<token>/  the link the agency's admin opens (open page)
 - /audit/, /audit/export.csv         the audit trail
 - /candidates/<id>/privacy/          a person's requests: export and erasure
 - /candidates/<id>/export/...        the export for an access request (page and JSON)
@@ -11,7 +14,8 @@ the root of config.urls_tenant.
 
 from django.urls import path
 
-from administration.views import audit, engagements, hub, privacy
+from administration.views import agency_invitations, audit, engagements, hub, privacy
+from pages.access import open_page
 
 app_name = "administration"
 
@@ -20,6 +24,25 @@ urlpatterns = [
     path("settings/privacy/", privacy.privacy_settings, name="privacy_settings"),
     path("engagements/", engagements.engagement_list, name="engagement_list"),
     path("engagements/new/", engagements.engagement_new, name="engagement_new"),
+    path("engagements/invite/", agency_invitations.agency_invite, name="agency_invite"),
+    path(
+        "agency-invitations/<uuid:public_id>/resend/",
+        agency_invitations.agency_invitation_resend_view,
+        name="agency_invitation_resend",
+    ),
+    path(
+        "agency-invitations/<uuid:public_id>/revoke/",
+        agency_invitations.agency_invitation_revoke_view,
+        name="agency_invitation_revoke",
+    ),
+    path(
+        "accounts/agency-invitations/<str:token>/",
+        open_page(
+            because="the agency's admin is not a member of anything until they accept; the "
+            "signed link is the authority"
+        )(agency_invitations.agency_invitation_open),
+        name="agency_invitation",
+    ),
     path(
         "engagements/<uuid:public_id>/",
         engagements.engagement_detail,

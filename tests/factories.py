@@ -18,6 +18,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import (
     AccountSession,
+    AgencyInvitation,
     Invitation,
     SignInMethod,
     SsoDomainRole,
@@ -562,3 +563,17 @@ class IdempotencyRecordFactory(DjangoModelFactory):
     request_fingerprint = factory.Faker("sha256")
     method = "POST"
     path = "/api/v1/submissions/"
+
+
+class AgencyInvitationFactory(DjangoModelFactory):
+    """An open invitation of a new agency by a client (pass `client=`)."""
+
+    class Meta:
+        model = AgencyInvitation
+
+    agency_name = factory.Sequence(lambda n: f"Invited Agency {n}")
+    email = factory.Sequence(lambda n: f"agency-admin{n}@example.test")
+    ownership_window_days = 180
+    invited_by = factory.SubFactory(UserFactory)
+    link_nonce = factory.LazyFunction(lambda: secrets.token_hex(16))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))

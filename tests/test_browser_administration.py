@@ -1,11 +1,12 @@
 # The harness's fixtures are imported by name and requested as test arguments (F811).
-"""Real-browser journeys of workspace administration: pausing an engagement, the audit trail
-filtered and exported, a webhook created, tested and its delivery seen, a person erased from
-their page, and every new page at a desktop and a phone width.
+"""Real-browser journeys of workspace administration: engaging a new agency by inviting its
+admin, who accepts; pausing an engagement, the audit trail filtered and exported, a webhook
+created, tested and its delivery seen, a person erased from their page, and every new page at
+a desktop and a phone width.
 
 The harness (gunicorn on the test database, Chromium, the CSP listener) is the one of
-tests/test_browser.py; this module gives its server one more setting: webhooks may reach the
-local receiver started here.
+tests/test_browser.py; this module gives its server two more settings: webhooks may reach the
+local receiver started here, and e-mails go to a folder this module reads.
 """
 
 import csv
@@ -22,18 +23,20 @@ from django_tenants.utils import schema_context
 
 import api.tasks.webhooks  # noqa: F401  (registers the webhook tasks with the test worker)
 from accounts.two_factor import totp_enrolment_start
+from administration.services.agency_invitations import agency_invitation_token
 from api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from audit.actors import Actor
 from hiring.models import Candidate, Submission
 from hiring.services.privacy import candidate_pii_read_record
 from hiring.services.submissions import submission_create, submission_move_stage
 from scoring.services.shortlists import shortlist_compute
-from tenants.models import EngagementStatus
+from tenants.models import AgencyMembership, Engagement, EngagementStatus
 from tests.accounts_support import current_code
 from tests.conftest import host_of
 from tests.factories import (
     TEST_PASSWORD,
     AgencyFactory,
+    AgencyInvitationFactory,
     ApiKeyFactory,
     OutboxEventFactory,
     UserFactory,
@@ -54,6 +57,13 @@ from tests.test_browser import (  # noqa: F401  (the harness's fixtures, used by
     server_port,
     tab,
 )
+from tests.test_browser_people import (  # noqa: F401  (mail_folder: a fixture, used by name)
+    _body,
+    _link,
+    _new_tab,
+    _server_mail_to,
+    mail_folder,
+)
 from tests.test_webhooks import Receiver
 
 VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -69,8 +79,11 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture(scope="module")
-def server_extra_env(receiver: Receiver) -> dict[str, str]:
-    return {"WEBHOOK_ALLOWED_PRIVATE_TARGETS": f"127.0.0.1:{receiver.port}"}
+def server_extra_env(receiver: Receiver, mail_folder: Path) -> dict[str, str]:
+    return {
+        "WEBHOOK_ALLOWED_PRIVATE_TARGETS": f"127.0.0.1:{receiver.port}",
+        "TEST_EMAIL_FILE_PATH": str(mail_folder),
+    }
 
 
 def _named(acting: Any, name: str) -> Any:
@@ -103,6 +116,72 @@ def _fetch(page: Any, path: str) -> tuple[int, str]:
         path,
     )
     return int(status), str(body)
+
+
+# --- 0. engaging a new agency by inviting its admin --------------------------------------------
+
+
+def test_a_client_admin_engages_a_new_agency_by_inviting_its_admin_who_accepts(
+    committed_db, tenant_a, as_role, tab, browser, server, mail_folder
+):
+    admin = _named(as_role(tenant_a, "admin"), "Ada Admin")
+    page = tab.page
+
+    tab.sign_in_to("/settings/", admin.user)
+    page.get_by_role("link", name="Agencies").click()
+    page.get_by_role("link", name="Invite a new agency").click()
+    expect(page.locator("h1")).to_have_text("Invite a new agency")
+    page.get_by_label("Agency's name").fill("Northwind Talent")
+    page.get_by_label("E-mail of the agency's admin").fill("nia@northwind.example")
+    page.get_by_label("Ownership window (days)").fill("120")
+    page.get_by_label("Fee (% of first-year salary, optional)").fill("17.5")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.locator(".messages")).to_contain_text("Invitation sent to nia@northwind.example")
+    pending = page.locator("table.agency-invitations")
+    expect(pending).to_contain_text("Northwind Talent")
+    expect(pending).to_contain_text("120 days, 17.50%")
+
+    # The agency's admin opens the link from the e-mail in their own browser.
+    message = _server_mail_to(mail_folder, "nia@northwind.example")
+    assert "invites Northwind Talent" in str(message["Subject"])
+    link = _link(_body(message))
+    assert link.startswith(tab.base + "/accounts/agency-invitations/")
+    invitee = _new_tab(browser, server, tab.base)
+    ipage = invitee.page
+    ipage.goto(link)
+    expect(ipage.locator("h1")).to_have_text(f"{tenant_a.name} invites Northwind Talent")
+    expect(ipage.locator(".consequences")).to_contain_text("Ownership window: 120 days")
+    expect(ipage.locator(".consequences")).to_contain_text("17.50% of first-year salary")
+    ipage.get_by_label("Your name").fill("Nia Okafor")
+    ipage.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    ipage.get_by_label("Password again").fill(TEST_PASSWORD)
+    ipage.get_by_role("button", name="Create my account and accept").click()
+    expect(ipage).to_have_url(tab.base + "/")
+    expect(ipage.locator(".messages")).to_contain_text("Northwind Talent is on AI Hiring")
+    expect(ipage.locator("header .who")).to_contain_text("Nia Okafor")
+    invitee.screenshot("agency-invitation-accepted.png")
+
+    agency_admin = AgencyMembership.objects.select_related("agency").get(
+        user__email="nia@northwind.example"
+    )
+    engagement = Engagement.objects.get(client=tenant_a, agency=agency_admin.agency)
+    assert engagement.status == EngagementStatus.ACTIVE
+    assert engagement.ownership_window_days == 120
+    # The agency admin sees its engagement and its terms.
+    ipage.goto(invitee.url("/engagements/"))
+    expect(ipage.locator("body")).to_contain_text("120 days")
+
+    # The client admin's page now lists the agency as engaged, the invitation gone.
+    page.goto(tab.url("/engagements/"))
+    expect(page.get_by_role("link", name="Northwind Talent")).to_be_visible()
+    expect(page.locator("table.agency-invitations")).to_have_count(0)
+    page.goto(tab.url("/audit/"))
+    expect(page.locator("table.trail")).to_contain_text(
+        "Nia Okafor accepted the invitation of Northwind Talent"
+    )
+    tab.assert_no_problems()
+    invitee.assert_no_problems()
+    invitee.page.context.close()
 
 
 # --- 1. pausing an engagement ------------------------------------------------------------------
@@ -434,10 +513,19 @@ def test_every_new_page_fits_a_desktop_and_a_phone(
             purpose="submission_detail",
         )
     candidate = submission.candidate
+    invitation = AgencyInvitationFactory(
+        client=tenant_a,
+        agency_name="Harbour and Northern Technical Recruitment Partners",
+        email="the.admin.of.harbour.northern@recruitment-partners.example.test",
+        fee_percent=15,
+    )
     as_admin = [
         ("settings", "/settings/"),
         ("engagements", "/engagements/"),
         ("engage", "/engagements/new/"),
+        ("agency-invite", "/engagements/invite/"),
+        ("agency-invitation-revoke", f"/agency-invitations/{invitation.public_id}/revoke/"),
+        ("member-remove", f"/people/members/{long_named.user.public_id}/remove/"),
         ("engagement", f"/engagements/{engagement.public_id}/"),
         ("terms", f"/engagements/{engagement.public_id}/terms/"),
         ("pause", f"/engagements/{engagement.public_id}/pause/"),
@@ -491,6 +579,16 @@ def test_every_new_page_fits_a_desktop_and_a_phone(
                 if overflow > 0:
                     problems.append(f"{path} is {overflow}px wider than the {viewport_name}")
                 viewer.screenshot(f"admin-{name}-{viewport_name}.png")
+        # The page the invited agency's admin opens, signed out, with a long name and address.
+        page.context.clear_cookies()
+        page.goto(
+            viewer.url(f"/accounts/agency-invitations/{agency_invitation_token(invitation)}/")
+        )
+        expect(page.locator("h1")).to_contain_text("invites Harbour and Northern")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            problems.append(f"the agency invitation is {overflow}px wider than the {viewport_name}")
+        viewer.screenshot(f"admin-agency-invitation-{viewport_name}.png")
         # The agency admin's engagements on the public dashboard (a sign-in of that host).
         page.goto(f"{public}/accounts/login/?next=/")
         page.get_by_label("Email").fill(agency_admin.user.email)

@@ -30,6 +30,8 @@ from tests.test_browser import (  # noqa: F401
 )
 from tests.test_browser import browser as browser
 from tests.test_browser import server as server
+from tests.test_browser import server_extra_env as server_extra_env
+from tests.test_browser import server_port as server_port
 from tests.test_browser import tab as tab
 
 

@@ -46,6 +46,8 @@ from tests.test_browser import (  # noqa: F401  (the harness: fixtures and helpe
     _submit,
     browser,
     server,
+    server_extra_env,
+    server_port,
 )
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()

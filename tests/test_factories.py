@@ -34,6 +34,7 @@ NEEDS_CLIENT = {
     "tenants.ApiKey": "client",
     "tenants.Domain": "tenant",
     "accounts.Invitation": "client",
+    "accounts.AgencyInvitation": "client",
     "accounts.SsoDomainRole": "provider__client",
     "accounts.SsoIdentity": "provider__client",
 }

@@ -68,6 +68,8 @@ def test_open_views_say_why() -> None:
         "accounts/handoff/<str:token>/",
         "accounts/sso/start/",
         "accounts/sso/callback/",
+        # A new agency's admin accepts the client's invitation before the agency exists.
+        "accounts/agency-invitations/<str:token>/",
         # The candidate's consent link (hiring.views.consent): the candidate is no member.
         "consent/<str:token>/",
     }

@@ -26,6 +26,7 @@ from tenants.models import Engagement
 from tests.conftest import Acting
 from tests.factories import (
     AgencyFactory,
+    AgencyInvitationFactory,
     CandidateFactory,
     EngagementFactory,
     ImportJobFactory,
@@ -60,6 +61,8 @@ KIND_OF_PREFIX = {
     "settings/webhooks": "webhook",
     "engagements": "engagement",
     "candidates": "candidate",
+    # A client's invitation of a new agency (administration/views/agency_invitations.py).
+    "agency-invitations": "agency_invitation",
 }
 
 
@@ -190,6 +193,10 @@ def world(tenant_a: Any, tenant_b: Any, as_role: Any, in_tenant: Any) -> World:
         "inv_agency_b": InvitationFactory(client=tenant_a, agency=agency_b, role="recruiter"),
         "inv_other_tenant": InvitationFactory(client=tenant_b),
     }
+    objects["agency_invitation"] = {
+        "agency_inv": AgencyInvitationFactory(client=tenant_a),
+        "agency_inv_other_tenant": AgencyInvitationFactory(client=tenant_b),
+    }
 
     team = {"admin", "hiring_manager", "executive"}
     reach: dict[str, dict[str, set[str]]] = {kind: {} for kind in objects}
@@ -243,6 +250,8 @@ def world(tenant_a: Any, tenant_b: Any, as_role: Any, in_tenant: Any) -> World:
             else set()
         )
         reach["candidate"][role] = {"sub_a", "sub_b", "sub_a_only"} if role == "admin" else set()
+        # Only the client's admins invite new agencies and manage those invitations.
+        reach["agency_invitation"][role] = {"agency_inv"} if role == "admin" else set()
     return World(people=people, objects=objects, reach=reach)
 
 
@@ -297,3 +306,4 @@ def test_the_walk_is_not_vacuous_objects_in_reach_open(world: World) -> None:
     assert opened["webhook"] >= {"admin", "agency_admin"}
     assert opened["engagement"] >= {"admin", "agency_admin"}
     assert opened["candidate"] >= {"admin"}
+    assert opened["agency_invitation"] >= {"admin"}

@@ -39,6 +39,7 @@ from tests.api_support import PROOF, api
 from tests.conftest import Acting
 from tests.factories import (
     AgencyAnalyticsFactory,
+    AgencyInvitationFactory,
     ApiKeyFactory,
     AuditEntryFactory,
     BriefShareFactory,
@@ -596,11 +597,11 @@ def test_api_key_list(tenant_a, as_role, role, queries):
     assert (len(few.context["rows"]), len(many.context["rows"])) == (1, 100)
 
 
-@pytest.mark.parametrize(("role", "queries"), [("admin", 20), ("executive", 20)])
+@pytest.mark.parametrize(("role", "queries"), [("admin", 21), ("executive", 21)])
 def test_audit_trail(tenant_a, as_role, role, queries):
     # 7 for every page; the "Who" choices (2); the page of entries and its count (2); one
     # look-up per kind named: people, the API key acting, agencies, candidates, submissions,
-    # briefs, scorecards, engagements, API keys as objects (9).
+    # briefs, scorecards, engagements, agency invitations, API keys as objects (10).
     """The trail names people, keys, candidates, submissions, briefs, scorecards and
     engagements in one query per kind, however many rows the page has."""
     acting = as_role(tenant_a, role)
@@ -632,6 +633,12 @@ def test_audit_trail(tenant_a, as_role, role, queries):
                 engagement.public_id,
                 {"agency": engagement.agency_id},
             ),
+            (
+                "engagement.invitation_sent",
+                "agency_invitation",
+                AgencyInvitationFactory(client=tenant_a).public_id,
+                {"ownership_window_days": 180, "fee_percent": None},
+            ),
         ):
             AuditEntryFactory(
                 actor_kind="user",
@@ -656,7 +663,7 @@ def test_audit_trail(tenant_a, as_role, role, queries):
         run=page(acting, reverse("administration:audit_trail")),
         label=f"audit trail as {role}",
     )
-    assert (len(few.context["rows"]), len(many.context["rows"])) == (6, 50)
+    assert (len(few.context["rows"]), len(many.context["rows"])) == (7, 50)
 
 
 def test_engagement_list(tenant_a, as_role):
@@ -664,14 +671,17 @@ def test_engagement_list(tenant_a, as_role):
 
     def engagement(index: int) -> None:
         submission_of(EngagementFactory(client=tenant_a).agency)
+        AgencyInvitationFactory(client=tenant_a)
 
+    # 9, and the pending invitations of new agencies (with who invited) in one more.
     few, many = assert_query_count_flat(
-        9,
+        10,
         add_rows=rows_of(tenant_a, engagement),
         run=page(acting, reverse("administration:engagement_list")),
         label="engagements as admin",
     )
     assert (len(few.context["rows"]), len(many.context["rows"])) == (1, 100)
+    assert (len(few.context["invitations"]), len(many.context["invitations"])) == (1, 100)
 
 
 @pytest.mark.parametrize(("role", "queries"), [("admin", 10), ("agency_admin", 12)])
@@ -696,10 +706,10 @@ def test_webhook_list(tenant_a, as_role, role, queries):
     # "Needs you" (notifications.needs): each section is its first rows and a count, so
     # it costs the same at 1 and 100 rows; roles with more sections cost more.
     [
-        ("admin", 23),
+        ("admin", 22),
         ("hiring_manager", 20),
         ("interviewer", 13),
-        ("executive", 14),
+        ("executive", 13),
         ("recruiter", 17),
     ],
 )

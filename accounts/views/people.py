@@ -20,7 +20,12 @@ from accounts.invitations import (
 )
 from accounts.links import Links
 from accounts.managers import Manager
-from accounts.members import access_member_by_id, member_remove, member_role_change
+from accounts.members import (
+    access_member_by_id,
+    member_removal_refusal,
+    member_remove,
+    member_role_change,
+)
 from accounts.selectors import team_members, team_open_invitations, team_recent_changes
 from accounts.teams import Team
 from accounts.throttle import limit_hit, wait_in_words
@@ -183,17 +188,32 @@ def member_role(request: HttpRequest, caller: Caller, public_id: str) -> HttpRes
     return redirect("accounts:people")
 
 
-@workspace_page(roles=MANAGE_PEOPLE, methods=("POST",))
+@workspace_page(roles=MANAGE_PEOPLE, methods=("GET", "POST"))
 def member_remove_view(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
+    """The confirmation of a removal, saying what it means (GET), and the removal (POST)."""
     manager = manager_of(caller)
     membership = access_member_by_id(team=manager.team, public_id=public_id)
-    member_remove(manager=manager, user=membership.user)
-    messages.success(
-        request, f"{membership.user.display_name} was removed from {manager.team.name}."
+    if request.method == "POST":
+        member_remove(manager=manager, user=membership.user)
+        messages.success(
+            request, f"{membership.user.display_name} was removed from {manager.team.name}."
+        )
+        if membership.user.pk == caller.user.pk:
+            return redirect("/")
+        return redirect("accounts:people")
+    refusal = member_removal_refusal(manager=manager, membership=membership)
+    return render(
+        request,
+        "accounts/member_remove.html",
+        {
+            "member": membership.user,
+            "team": manager.team,
+            "role_label": manager.team.role_label(membership.role),
+            "is_self": membership.user.pk == caller.user.pk,
+            "refusal": refusal,
+        },
+        status=409 if refusal else 200,
     )
-    if membership.user.pk == caller.user.pk:
-        return redirect("/")
-    return redirect("accounts:people")
 
 
 @workspace_page(roles=MANAGE_PEOPLE, methods=("POST",))

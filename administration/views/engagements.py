@@ -20,6 +20,7 @@ from administration.selectors import (
     access_agency_to_engage,
     access_engagement_by_id,
     agencies_to_engage,
+    agency_invitations_open,
     engagements_for,
 )
 from administration.services.engagements import (
@@ -125,7 +126,12 @@ def engagement_list(request: HttpRequest, caller: Caller) -> HttpResponse:
         .annotate(n=Count("id"))
     )
     rows = [{"engagement": e, "submissions": counts.get(e.agency_id, 0)} for e in engagements]
-    return render(request, "administration/engagements/list.html", {"rows": rows})
+    invitations = agency_invitations_open(client=caller.client) if caller.is_client else []
+    return render(
+        request,
+        "administration/engagements/list.html",
+        {"rows": rows, "invitations": invitations},
+    )
 
 
 @workspace_page(roles=ADMINISTER_WORKSPACE, methods=("GET", "POST"))

@@ -23,6 +23,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
+from accounts.models import AgencyInvitation
 from hiring.models import (
     BriefShare,
     BriefStatus,
@@ -35,6 +36,7 @@ from hiring.models import (
     Submission,
 )
 from notifications.kinds import (
+    EVENT_AGENCY_JOINED,
     EVENT_ASSIGNMENT_CHANGED,
     EVENT_ASSIGNMENT_NEW,
     EVENT_ASSIGNMENT_REMOVED,
@@ -409,6 +411,46 @@ def import_finished(event: OutboxEvent) -> list[Notice]:
     ]
 
 
+def agency_invitation_accepted(event: OutboxEvent) -> list[Notice]:
+    """A new agency accepted a client admin's invitation: the inviter (while still an admin
+    here; otherwise the client's admins) hears that it joined and works for the client now."""
+    engagement_id = _uuid(event.payload.get("engagement_id"))
+    invitation_id = _uuid(event.payload.get("invitation_id"))
+    if engagement_id is None or invitation_id is None:
+        return []
+    client_id = current_client().pk
+    engagement = (
+        Engagement.objects.filter(client_id=client_id, public_id=engagement_id)
+        .select_related("agency")
+        .first()
+    )
+    invitation = AgencyInvitation.objects.filter(
+        client_id=client_id, public_id=invitation_id
+    ).first()
+    if engagement is None or invitation is None:
+        return []
+    admins = ClientMembership.objects.filter(
+        client_id=client_id, role=ClientRole.ADMIN, user__is_active=True
+    ).values_list("user_id", flat=True)
+    recipients = set(admins.filter(user_id=invitation.invited_by_id or 0)) or set(admins)
+    agency = engagement.agency.name
+    return [
+        Notice(
+            recipient_id=user_id,
+            kind=EVENT_AGENCY_JOINED,
+            dedupe_key=f"agency_invitation:{invitation.pk}",
+            group_key="",
+            title=f"{agency} accepted your invitation and works for you now",
+            title_many=f"{agency} accepted your invitation and works for you now",
+            body=f"Its engagement started with an ownership window of "
+            f"{engagement.ownership_window_days} days. Share briefs with it to receive "
+            "candidates.",
+            link=_path("engagement_detail", "administration.urls", public_id=engagement.public_id),
+        )
+        for user_id in sorted(recipients)
+    ]
+
+
 BUILDERS: dict[str, Callable[[OutboxEvent], list[Notice]]] = {
     "submission.created": submission_created,
     "submission.stage_changed": submission_stage_changed,
@@ -419,6 +461,7 @@ BUILDERS: dict[str, Callable[[OutboxEvent], list[Notice]]] = {
     "scorecard.submitted": scorecard_submitted,
     "brief.opened": brief_opened,
     "import.finished": import_finished,
+    "agency_invitation.accepted": agency_invitation_accepted,
 }
 NOTIFIED_EVENT_TYPES = tuple(BUILDERS)
 
