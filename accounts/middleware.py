@@ -29,7 +29,7 @@ class SessionScopeMiddleware:
 
 
 # Sign-in steps themselves and static files are never held back by the workspace's rules.
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/api/", "/favicon.ico")
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/api/", "/favicon.ico", "/consent/")
 
 
 class WorkspaceSignInPolicyMiddleware:

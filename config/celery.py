@@ -65,6 +65,12 @@ app.conf.beat_schedule = {
     "candidate-retention": _every_tenant(
         "hiring.tasks.privacy.retention_apply", crontab(minute=41, hour=2), expires=DAY
     ),
+    "consent-reminders-hourly": _every_tenant(
+        "hiring.tasks.consent.consent_reminders_run", crontab(minute=7), expires=HOUR
+    ),
+    "staged-resumes-sweep": _every_tenant(
+        "hiring.tasks.resumes.staged_resumes_sweep", crontab(minute=44, hour=2), expires=DAY
+    ),
     "outbox-cleanup-nightly": _every_tenant(
         "outbox.tasks.outbox_cleanup", crontab(minute=50, hour=3), expires=DAY
     ),

@@ -32,6 +32,8 @@ urlpatterns = [
         name="unsubscribe",
     ),
     path("", include("hiring.urls")),
+    # The candidate's consent link (no sign-in; the signed token is the authority).
+    path("", include("hiring.urls.consent")),
     path("", include("scoring.urls")),
     path("", include("api.urls")),
     path("", include("accounts.urls")),

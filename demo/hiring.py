@@ -12,6 +12,7 @@ from audit.actors import Actor
 from audit.errors import ConflictError
 from hiring.models import RoleBrief, Submission
 from hiring.services.briefs import brief_create, brief_open
+from hiring.services.consent import ANSWER_CONFIRM, consent_answer
 from hiring.services.submissions import (
     submission_create,
     submission_move_stage,
@@ -238,6 +239,10 @@ def demo_workspace_fill(*, client: Client, stdout: Any) -> None:
             except ConflictError:
                 continue
             created += 1
+            if stages:
+                # The candidates the client is working with have confirmed the agency's
+                # representation; one just submitted still awaits their answer.
+                submission = consent_answer(submission=submission, answer=ANSWER_CONFIRM)
             for stage in stages:
                 if stage == "withdrawn":
                     submission_withdraw(

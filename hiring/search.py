@@ -21,7 +21,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVect
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
-from hiring.models import Candidate, RoleBrief, Submission
+from hiring.models import Candidate, ConsentState, RoleBrief, Submission
 
 SEARCH_MAX_CHARS = 200
 SEARCH_CONFIG = "simple"
@@ -58,15 +58,31 @@ SUBMISSION_CONTACT_FIELDS = ("email", "phone")
 
 
 def submissions_search(
-    submissions: QuerySet[Submission], raw: object, *, contact_details: bool, agency_names: bool
+    submissions: QuerySet[Submission],
+    raw: object,
+    *,
+    contact_details: bool,
+    agency_names: bool,
+    contact_confirmed_only: bool = False,
 ) -> QuerySet[Submission]:
-    """Search the viewer's submissions by what the viewer may read of them."""
+    """Search the viewer's submissions by what the viewer may read of them.
+
+    `contact_confirmed_only` (the client's viewers): the contact details of a submission
+    whose candidate has not confirmed are hidden from them, so they do not find it by them.
+    """
     fields = list(SUBMISSION_SEARCH_FIELDS)
-    if contact_details:
-        fields += SUBMISSION_CONTACT_FIELDS
     if agency_names:
         fields.append("agency__name")
-    return search(submissions, fields, raw)
+    if not contact_details:
+        return search(submissions, fields, raw)
+    if not contact_confirmed_only:
+        return search(submissions, [*fields, *SUBMISSION_CONTACT_FIELDS], raw)
+    if not search_text(raw):
+        return submissions
+    confirmed = submissions.filter(consent_state=ConsentState.CONFIRMED)
+    by_contact = search(confirmed, [*fields, *SUBMISSION_CONTACT_FIELDS], raw)
+    by_rest = search(submissions, fields, raw)
+    return submissions.filter(Q(pk__in=by_rest.values("pk")) | Q(pk__in=by_contact.values("pk")))
 
 
 def candidates_search(
@@ -78,7 +94,7 @@ def candidates_search(
     if not text:
         return candidates
     matching = submissions_search(
-        submissions, text, contact_details=True, agency_names=True
+        submissions, text, contact_details=True, agency_names=True, contact_confirmed_only=True
     ).filter(candidate_id=OuterRef("pk"))
     return candidates.filter(Q(full_name__icontains=text) | Exists(matching.values("pk")))
 

@@ -22,6 +22,7 @@ EVENT_STAGE_CHANGED: Final = "stage_changed"
 EVENT_BRIEF_OPENED: Final = "brief_opened"
 EVENT_IMPORT_FINISHED: Final = "import_finished"
 EVENT_AGENCY_JOINED: Final = "agency_joined"
+EVENT_CONSENT_ANSWERED: Final = "consent_answered"
 
 EVENT_KINDS: Final = (
     EVENT_SUBMISSION_NEW,
@@ -33,6 +34,7 @@ EVENT_KINDS: Final = (
     EVENT_BRIEF_OPENED,
     EVENT_IMPORT_FINISHED,
     EVENT_AGENCY_JOINED,
+    EVENT_CONSENT_ANSWERED,
 )
 EMAIL_KIND_OF_EVENT: Final = dict.fromkeys(EVENT_KINDS, EMAIL_UPDATES)
 # The email of a notification from events waits this long after its last event, so that a

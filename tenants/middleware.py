@@ -33,7 +33,7 @@ OPS_ENDPOINTS = {HEALTH_PATH: "healthz", READINESS_PATH: "readyz", METRICS_PATH:
 
 # Paths that a person who is not (yet) a member may reach on a workspace host. The API
 # authenticates with keys of its own (api app) and never with the session.
-WORKSPACE_OPEN_PREFIXES = ("/accounts/", "/static/", "/api/", "/favicon.ico")
+WORKSPACE_OPEN_PREFIXES = ("/accounts/", "/static/", "/api/", "/favicon.ico", "/consent/")
 
 
 class TenantRoutingMiddleware(TenantMainMiddleware):

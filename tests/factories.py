@@ -334,6 +334,9 @@ class SubmissionFactory(DjangoModelFactory):
     email = factory.SelfAttribute("candidate.email_normalized")
     proof_shipped_solution = "Shipped a churn model to production serving 2M users."
     right_to_represent_confirmed_at = factory.LazyFunction(timezone.now)
+    # The candidate said yes (hiring.services.consent): the client sees the contact details.
+    consent_state = "confirmed"
+    consent_answered_at = factory.LazyFunction(timezone.now)
 
 
 class StageChangeFactory(DjangoModelFactory):

@@ -70,6 +70,8 @@ def test_open_views_say_why() -> None:
         "accounts/sso/callback/",
         # A new agency's admin accepts the client's invitation before the agency exists.
         "accounts/agency-invitations/<str:token>/",
+        # The candidate's consent link (hiring.views.consent): the candidate is no member.
+        "consent/<str:token>/",
     }
     assert all(len(reason) > 20 for reason in reasons.values())
 

@@ -908,9 +908,11 @@ def test_submission_create(tenant_a, agency_at, in_tenant):
                 rate_currency="EUR",
             )
 
-    # 18: the ownership claim is one INSERT ... ON CONFLICT (the import's own statement).
+    # 19: the ownership claim is one INSERT ... ON CONFLICT (the import's own statement); the
+    # consent e-mail's link names the workspace's host (one domain look-up; a page or an API
+    # request gives its own origin instead).
     few, many = assert_query_count_flat(
-        18, add_rows=rows_of(tenant_a, existing), run=create, label="submission_create"
+        19, add_rows=rows_of(tenant_a, existing), run=create, label="submission_create"
     )
     with in_tenant(tenant_a):
         assert StageChange.objects.filter(submission__in=[few, many]).count() == 2

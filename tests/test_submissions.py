@@ -15,6 +15,7 @@ from audit.errors import ConflictError
 from audit.models import AuditEntry
 from hiring.models import Candidate, CandidateOwnership, StageChange, Submission
 from hiring.services.briefs import brief_create, brief_open
+from hiring.services.consent import consent_answer
 from hiring.services.submissions import (
     OWNERSHIP_REFUSAL,
     submission_create,
@@ -177,6 +178,11 @@ def test_ownership_expires_and_another_agency_may_then_submit(setup):
     )
     ownership = CandidateOwnership.objects.get(candidate=first.candidate)
     assert ownership.agency == setup["agencies"][1]
+    # Provisional until the candidate confirms (docs/hiring.md, "Candidate consent"), then
+    # the engagement's whole window from the submission.
+    assert ownership.expires_at < timezone.now() + dt.timedelta(days=8)
+    consent_answer(submission=second, answer="confirm")
+    ownership.refresh_from_db()
     assert ownership.expires_at > timezone.now() + dt.timedelta(days=179)
     assert second.candidate_id == first.candidate_id
 

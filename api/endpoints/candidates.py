@@ -1,9 +1,11 @@
 """/api/v1/candidates/ (client keys): the people behind submissions, with each agency's
 version of the person (name, contact data, links, whether a resume came with it).
 
-Every response that shows contact data is recorded in the audit trail
-(`candidate.pii_viewed`, purpose "api_candidate", actor = the key's prefix), one entry per
-candidate shown. Erased candidates show no personal data and are not recorded."""
+A version whose candidate has not confirmed the agency's representation
+(hiring.services.consent) shows no e-mail, phone or resume. Every response that shows contact
+data is recorded in the audit trail (`candidate.pii_viewed`, purpose "api_candidate", actor =
+the key's prefix), one entry per candidate shown. Erased candidates show no personal data
+and are not recorded."""
 
 from typing import Any
 
@@ -17,7 +19,7 @@ from rest_framework.response import Response
 from api.authentication import ApiPrincipal
 from api.base import PartnerViewSet
 from api.endpoints.common import AgencyRefSerializer
-from hiring.models import Candidate, Submission
+from hiring.models import CONSENT_STATUS_CHOICES, Candidate, Submission
 from hiring.services.privacy import candidate_pii_read_record, candidates_pii_read_record
 
 PII_PURPOSE = "api_candidate"
@@ -36,6 +38,13 @@ class CandidateVersionSerializer(serializers.ModelSerializer):
     links = serializers.ListField(child=serializers.CharField())
     skills = serializers.ListField(child=serializers.CharField())
     has_resume = serializers.SerializerMethodField()
+    consent = serializers.ChoiceField(
+        source="consent_status",
+        choices=CONSENT_STATUS_CHOICES,
+        read_only=True,
+        help_text="The candidate's consent to this agency's representation. Until it is "
+        "confirmed, email and phone are empty and has_resume is false.",
+    )
 
     class Meta:
         model = Submission
@@ -51,13 +60,21 @@ class CandidateVersionSerializer(serializers.ModelSerializer):
             "availability",
             "summary",
             "has_resume",
+            "consent",
             "created_at",
         ]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_has_resume(self, submission: Submission) -> bool:
-        return bool(submission.resume)
+        return bool(submission.resume) and submission.consent_confirmed
+
+    def to_representation(self, instance: Submission) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not instance.consent_confirmed:
+            # As on the pages: the client reaches the person once they said yes.
+            data["email"] = data["phone"] = ""
+        return data
 
 
 class CandidateSerializer(serializers.ModelSerializer):

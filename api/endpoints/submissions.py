@@ -14,7 +14,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -39,7 +39,14 @@ from hiring.fields import (
     PROOF_PARTS,
     PROOF_SIGNALS_FIELD,
 )
-from hiring.models import Stage, StageChange, Submission
+from hiring.models import (
+    CONSENT_EXPIRED,
+    CONSENT_STATUS_CHOICES,
+    ConsentState,
+    Stage,
+    StageChange,
+    Submission,
+)
 from hiring.selectors import access_brief_by_id, submissions_for
 from hiring.services.submissions import (
     MAX_LINKS,
@@ -117,6 +124,10 @@ LIST_VALUES = (
     "rate_amount",
     "rate_currency",
     "right_to_represent_confirmed_at",
+    "consent_state",
+    "consent_requested_at",
+    "consent_expires_at",
+    "consent_answered_at",
     "created_at",
     "updated_at",
 )
@@ -175,9 +186,23 @@ def _submission_data(
         "rate_amount": _amount(row["rate_amount"]),
         "rate_currency": row["rate_currency"],
         "right_to_represent_confirmed_at": _instant(row["right_to_represent_confirmed_at"], zone),
+        "consent": _consent_data(row, zone),
         "stage_history": history,
         "created_at": _instant(row["created_at"], zone),
         "updated_at": _instant(row["updated_at"], zone),
+    }
+
+
+def _consent_data(row: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
+    state = row["consent_state"]
+    expires_at = row["consent_expires_at"]
+    if state == ConsentState.PENDING and expires_at is not None and expires_at <= timezone.now():
+        state = CONSENT_EXPIRED
+    return {
+        "state": state,
+        "requested_at": _instant(row["consent_requested_at"], zone),
+        "expires_at": _instant(expires_at, zone),
+        "answered_at": _instant(row["consent_answered_at"], zone),
     }
 
 
@@ -200,6 +225,30 @@ def submission_rows_data(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [_submission_data(row, history.get(row["id"], []), zone) for row in rows]
 
 
+class ConsentSerializer(serializers.Serializer):
+    """The candidate's own answer to being represented by the agency at this client
+    (docs/hiring.md, "Candidate consent"). Until it is `confirmed`, /candidates/ shows this
+    version of the person without e-mail and phone."""
+
+    state = serializers.ChoiceField(
+        source="consent_status",
+        choices=CONSENT_STATUS_CHOICES,
+        help_text="pending (e-mail sent, or no e-mail address to ask), confirmed, declined "
+        "(the submission was withdrawn), or expired (not answered by expires_at).",
+    )
+    requested_at = serializers.DateTimeField(
+        source="consent_requested_at",
+        allow_null=True,
+        help_text="When the e-mail with the link was sent; null without one.",
+    )
+    expires_at = serializers.DateTimeField(
+        source="consent_expires_at",
+        allow_null=True,
+        help_text="The answer is due by then; null for earlier submissions.",
+    )
+    answered_at = serializers.DateTimeField(source="consent_answered_at", allow_null=True)
+
+
 class SubmissionSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     brief = serializers.UUIDField(source="brief.public_id", read_only=True)
@@ -207,6 +256,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
     agency = AgencyRefSerializer(read_only=True)
     proof = ProofSerializer(source="*", read_only=True)
     stage_history = StageChangeSerializer(source="stage_changes", many=True, read_only=True)
+    consent = ConsentSerializer(source="*", read_only=True, help_text="The candidate's consent.")
 
     class Meta:
         model = Submission
@@ -221,6 +271,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "rate_amount",
             "rate_currency",
             "right_to_represent_confirmed_at",
+            "consent",
             "stage_history",
             "created_at",
             "updated_at",
@@ -334,7 +385,7 @@ class WithdrawSerializer(serializers.Serializer):
 
 # A submission for an AI/ML engineer brief, with every part that track requires and the
 # measured result as numbers.
-SUBMISSION_EXAMPLE = OpenApiExample(
+SUBMISSION_CREATE_EXAMPLE = OpenApiExample(
     "An AI/ML engineer with measured proof",
     request_only=True,
     value={
@@ -376,6 +427,67 @@ class SubmissionFilter(django_filters.FilterSet):
         fields = ["brief", "stage", "agency"]
 
 
+CONSENT_EXAMPLE: dict[str, Any] = {
+    "state": "pending",
+    "requested_at": "2026-12-07T09:30:00Z",
+    "expires_at": "2026-12-14T09:30:00Z",
+    "answered_at": None,
+}
+SUBMISSION_EXAMPLE: dict[str, Any] = {
+    "id": "7b1f3c2e-5d4a-4e7b-9a61-0c2d8e4f1a90",
+    "brief": "3e0c9a1d-8f2b-4c6e-b1d7-5a9e2f4c8b13",
+    "candidate": "c4d2e1f0-9b8a-4c7d-8e6f-1a2b3c4d5e6f",
+    "agency": {"id": "0f9e8d7c-6b5a-4c3d-2e1f-0a9b8c7d6e5f", "name": "Northwind Talent"},
+    "stage": "submitted",
+    "stage_changed_at": "2026-12-07T09:30:00Z",
+    "proof": {
+        "shipped_solution": "Shipped a ticket triage model used by 300 support agents daily.",
+        "baseline": "Manual triage took 6 minutes per ticket with 70% correct routing.",
+        "improvement": "Routing accuracy rose to 92% and handling time fell by 35%.",
+        "monitoring": "Weekly accuracy on a labelled sample; drift alerts on inputs.",
+        "quality_dip": "A product launch shifted vocabulary; retrained on fresh labels.",
+        "links": [],
+    },
+    "rate_amount": "95.00",
+    "rate_currency": "EUR",
+    "right_to_represent_confirmed_at": "2026-12-07T09:30:00Z",
+    "consent": CONSENT_EXAMPLE,
+    "stage_history": [
+        {
+            "from_stage": "",
+            "to_stage": "submitted",
+            "reason": "",
+            "occurred_at": "2026-12-07T09:30:00Z",
+        }
+    ],
+    "created_at": "2026-12-07T09:30:00Z",
+    "updated_at": "2026-12-07T09:30:00Z",
+}
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        examples=[
+            OpenApiExample(
+                "Awaiting the candidate's consent",
+                value=SUBMISSION_EXAMPLE,
+                response_only=True,
+            ),
+            OpenApiExample(
+                "Consent confirmed by the candidate",
+                value={
+                    **SUBMISSION_EXAMPLE,
+                    "consent": {
+                        **CONSENT_EXAMPLE,
+                        "state": "confirmed",
+                        "answered_at": "2026-12-07T18:02:11Z",
+                    },
+                },
+                response_only=True,
+            ),
+        ]
+    )
+)
 @extend_schema(tags=["submissions"])
 class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerViewSet):
     """Candidates put forward for briefs. A client sees all; an agency sees its own."""
@@ -416,11 +528,13 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partne
     @extend_schema(
         request=SubmissionCreateSerializer,
         responses={201: SubmissionSerializer},
-        examples=[SUBMISSION_EXAMPLE],
+        examples=[SUBMISSION_CREATE_EXAMPLE],
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Submit a candidate for an open brief shared with your agency, with proof of
         production delivery. The agency is the key's; the stage starts at `submitted`.
+        The candidate is then e-mailed a link to confirm (`consent`), as from the pages;
+        until they confirm, the client is not shown their contact details.
 
         Refused with 409 when another agency represents this person at this client
         (`candidate_owned_by_another_agency`) or the person was already submitted to this
@@ -447,6 +561,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partne
                 right_to_represent=data["right_to_represent"],
                 rate_amount=data.get("rate_amount"),
                 rate_currency=data.get("rate_currency", ""),
+                link_origin=request.build_absolute_uri("/").rstrip("/"),
             )
         except DjangoValidationError as error:
             raise service_errors(error, SERVICE_FIELD_PATHS) from None

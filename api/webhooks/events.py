@@ -10,6 +10,7 @@ WEBHOOK_EVENT_TYPES = (
     "brief.status_changed",
     "submission.created",
     "submission.stage_changed",
+    "submission.consent_changed",
     "scorecard.submitted",
     "shortlist.updated",
     "candidate.erased",
@@ -21,6 +22,7 @@ AGENCY_WEBHOOK_EVENT_TYPES = (
     "brief.status_changed",
     "submission.created",
     "submission.stage_changed",
+    "submission.consent_changed",
     TEST_EVENT_TYPE,
 )
 # Types relayed from the outbox; test events are written straight to one subscription.

@@ -328,6 +328,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The candidate's consent, named once for submissions and candidates' versions.
+    "ENUM_NAME_OVERRIDES": {"ConsentStatusEnum": "hiring.models.CONSENT_STATUS_CHOICES"},
 }
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 200

@@ -151,6 +151,8 @@ class SubmissionForm(forms.Form):
         required=False,
         label=("The candidate agreed that my agency represents them for this role at this client."),
     )
+    # The resume read to prefill this form (hiring.resumes.resume_stage), by its token.
+    staged_resume = forms.CharField(required=False, widget=forms.HiddenInput, max_length=1000)
 
     def __init__(self, *args: Any, required_proof: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -172,6 +174,17 @@ class SubmissionForm(forms.Form):
 
     def proof_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in PROOF_FIELDS}
+
+
+class ResumeUploadForm(forms.Form):
+    """A resume to read into the submission form (hiring.resume_reading)."""
+
+    resume_file = forms.FileField(
+        label="Resume",
+        help_text="PDF, DOCX or plain text, up to 5 MB. Nothing is submitted yet: you check "
+        "what was read on the next page.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.txt"}),
+    )
 
 
 class MoveStageForm(forms.Form):

@@ -10,13 +10,23 @@ from hiring.models.briefs import (
 )
 from hiring.models.candidates import Candidate, CandidateOwnership
 from hiring.models.imports import ImportJob, ImportStatus
-from hiring.models.submissions import Stage, StageChange, Submission
+from hiring.models.submissions import (
+    CONSENT_EXPIRED,
+    CONSENT_STATUS_CHOICES,
+    ConsentState,
+    Stage,
+    StageChange,
+    Submission,
+)
 
 __all__ = [
+    "CONSENT_EXPIRED",
+    "CONSENT_STATUS_CHOICES",
     "BriefShare",
     "BriefStatus",
     "Candidate",
     "CandidateOwnership",
+    "ConsentState",
     "ImportJob",
     "ImportStatus",
     "InterviewAssignment",

@@ -19,6 +19,23 @@ class Stage(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+CONSENT_EXPIRED = "expired"
+
+
+class ConsentState(models.TextChoices):
+    """The candidate's own answer to being represented by this agency at this client
+    (docs/hiring.md, "Candidate consent")."""
+
+    PENDING = "pending", "Awaiting the candidate"
+    CONFIRMED = "confirmed", "Confirmed by the candidate"
+    DECLINED = "declined", "Declined by the candidate"
+
+
+# What `Submission.consent_status` says: the stored state, or "expired" for a pending answer
+# past its deadline (the partner API's enum).
+CONSENT_STATUS_CHOICES = [*ConsentState.choices, (CONSENT_EXPIRED, "Not answered in time")]
+
+
 class Submission(models.Model):
     """An agency putting a candidate forward for a brief, with its own version of the person
     and proof of production delivery."""
@@ -68,6 +85,17 @@ class Submission(models.Model):
     rate_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     rate_currency = models.CharField(max_length=3, blank=True)
     right_to_represent_confirmed_at = models.DateTimeField()
+    # The candidate's confirmation (hiring.services.consent): until it is confirmed the
+    # client does not see the contact details. A pending answer past `consent_expires_at`
+    # has lapsed (`consent_status`).
+    consent_state = models.CharField(
+        max_length=10, choices=ConsentState.choices, default=ConsentState.PENDING
+    )
+    consent_requested_at = models.DateTimeField(null=True, blank=True)
+    consent_expires_at = models.DateTimeField(null=True, blank=True)
+    consent_answered_at = models.DateTimeField(null=True, blank=True)
+    # The one reminder e-mail (hiring.services.consent_request.consent_reminders_send).
+    consent_reminded_at = models.DateTimeField(null=True, blank=True)
 
     stage = models.CharField(
         max_length=12, choices=Stage.choices, default=Stage.SUBMITTED, db_index=True
@@ -95,6 +123,21 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"Submission {self.public_id}"
+
+    @property
+    def consent_confirmed(self) -> bool:
+        return self.consent_state == ConsentState.CONFIRMED
+
+    @property
+    def consent_status(self) -> str:
+        """pending, confirmed, declined, or expired (pending past its deadline)."""
+        if (
+            self.consent_state == ConsentState.PENDING
+            and self.consent_expires_at is not None
+            and self.consent_expires_at <= timezone.now()
+        ):
+            return CONSENT_EXPIRED
+        return str(self.consent_state)
 
 
 class StageChange(models.Model):

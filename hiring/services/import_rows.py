@@ -40,6 +40,7 @@ from hiring.models import (
     Submission,
 )
 from hiring.selectors import brief_visible_to_agency
+from hiring.services.consent_request import CONSENT_ANSWER_DAYS
 from hiring.services.import_files import (
     CANDIDATE_COLUMNS,
     COLUMNS,
@@ -285,7 +286,9 @@ class ChunkImporter:
                 "client is no longer active. Rows above it were imported."
             )
         rows = self._read(chunk)
-        window_days = engagement.ownership_window_days
+        # Provisional, as for a single submission: the candidate's confirmation extends it
+        # to the engagement's window (hiring.services.consent).
+        window_days = CONSENT_ANSWER_DAYS
         for attempt in range(1, CHUNK_ATTEMPTS + 1):
             outcome = progress.copy()
             try:

@@ -22,9 +22,11 @@ from django.utils import timezone
 from audit.actors import Actor
 from audit.services import audit_record_each
 from hiring.models import Candidate, RoleBrief, Stage, StageChange, Submission
+from hiring.services.consent_request import consent_requests_send_many, consent_values
 from hiring.services.submissions import SubmissionInput, ownership_claim
 from outbox.services import outbox_record_many
 from tenants.models import Agency
+from tenants.schema import current_client
 
 # The submission's columns an import fills, in the order of the staged rows.
 SUBMISSION_COLUMNS = (
@@ -62,6 +64,9 @@ SUBMISSION_COLUMNS = (
     "rate_amount",
     "rate_currency",
     "right_to_represent_confirmed_at",
+    "consent_state",
+    "consent_requested_at",
+    "consent_expires_at",
     "stage",
     "stage_changed_at",
     "created_at",
@@ -136,6 +141,20 @@ def import_chunk_write(
     now = timezone.now()
     submission_ids = _submissions_insert(actor=actor, agency=agency, pending=pending, now=now)
     _stage_changes_insert(actor=actor, submission_ids=list(submission_ids.values()), now=now)
+    consent_requests_send_many(
+        submissions=[
+            Submission(
+                public_id=public_id,
+                brief=row.brief,
+                agency=agency,
+                full_name=row.cleaned.person.profile["full_name"],
+                email=row.cleaned.person.profile["email"],
+                consent_expires_at=consent_values(email="", now=now)[2],
+            )
+            for row, public_id in zip(pending, submission_ids, strict=True)
+        ],
+        client=current_client(),
+    )
     audit_record_each(
         actor=actor,
         action="submission.created",
@@ -286,6 +305,7 @@ def _submission_row(
         row.cleaned.rate_amount,
         row.cleaned.rate_currency,
         now,
+        *consent_values(email=profile["email"], now=now),
         Stage.SUBMITTED.value,
         now,
         now,

@@ -38,8 +38,13 @@ from hiring.models import (
 )
 from hiring.proof import PROOF_REQUIRED as PROOF_REQUIRED
 from hiring.proof import decimal_or_none, proof_part_errors, signals_list
-from hiring.resumes import resume_store
+from hiring.resumes import resume_store, staged_resume_take
 from hiring.selectors import brief_visible_to_agency
+from hiring.services.consent_request import (
+    CONSENT_ANSWER_DAYS,
+    consent_fields,
+    consent_request_send,
+)
 from hiring.stages import CLOSED_STAGES
 from hiring.text import line_text_clean, long_text_clean, text_problem
 from outbox.services import outbox_record
@@ -283,8 +288,11 @@ def ownership_claim(*, candidate_ids: list[int], agency_id: int, window_days: in
         return {row[0] for row in cursor.fetchall()}
 
 
-def _claim_ownership(*, candidate: Candidate, agency: Agency, window_days: int) -> None:
-    """Claim one person for `agency` (ownership_claim), or refuse.
+def _claim_ownership(*, candidate: Candidate, agency: Agency) -> None:
+    """The first agency to submit a person owns them here, provisionally: until the person
+    confirms (hiring.services.consent extends it to the engagement's window, counted from
+    the submission) the ownership lasts CONSENT_ANSWER_DAYS. An agency that already owns
+    the person keeps what it has. One statement with the import (ownership_claim).
 
     Serialised on the candidate row first, as erasure is: a person erased between look-up
     and lock is not submitted.
@@ -294,7 +302,7 @@ def _claim_ownership(*, candidate: Candidate, agency: Agency, window_days: int) 
         # Erased (or deleted) between look-up and lock: the caller's data no longer matches.
         raise ConflictError(CANDIDATE_CHANGED, code="candidate_busy")
     claimed = ownership_claim(
-        candidate_ids=[candidate.pk], agency_id=agency.pk, window_days=window_days
+        candidate_ids=[candidate.pk], agency_id=agency.pk, window_days=CONSENT_ANSWER_DAYS
     )
     if candidate.pk not in claimed:
         raise ConflictError(OWNERSHIP_REFUSAL, code="candidate_owned_by_another_agency")
@@ -365,8 +373,15 @@ def submission_create(
     rate_amount: Any = None,
     rate_currency: Any = "",
     resume: IO[bytes] | None = None,
+    staged_resume: str = "",
+    link_origin: str | None = None,
 ) -> Submission:
     """An agency submits a person for a brief.
+
+    The person is then asked by e-mail to confirm (hiring.services.consent_request): until
+    they do, the client does not see their contact details. `staged_resume` is a resume the
+    recruiter uploaded to prefill the form (hiring.resume_reading), given by its token;
+    `link_origin` the scheme, host and port for the link in that e-mail.
 
     Refused (ValidationError) when input is invalid; refused (ConflictError) when another
     agency owns the person here, or when this person was already submitted to this brief.
@@ -393,12 +408,12 @@ def submission_create(
     stored_resume: tuple[str, str] | None = None
     if resume is not None:
         stored_resume = resume_store(upload=resume)
+    elif staged_resume:
+        stored_resume = staged_resume_take(token=staged_resume, user_id=actor.user_id)
     try:
         with transaction.atomic():
             candidate, created = _candidate_for(person)
-            _claim_ownership(
-                candidate=candidate, agency=agency, window_days=engagement.ownership_window_days
-            )
+            _claim_ownership(candidate=candidate, agency=agency)
             _candidate_known_as(candidate, person)
             if Submission.objects.filter(brief=brief, candidate=candidate).exists():
                 raise ConflictError(DUPLICATE_SUBMISSION, code="duplicate_submission")
@@ -415,11 +430,14 @@ def submission_create(
                         right_to_represent_confirmed_at=now,
                         resume=stored_resume[0] if stored_resume else "",
                         resume_content_type=stored_resume[1] if stored_resume else "",
+                        created_at=now,
+                        **consent_fields(email=person.profile["email"], now=now),
                         **person.profile,
                         **proof_clean,
                     )
             except IntegrityError:
                 raise ConflictError(DUPLICATE_SUBMISSION, code="duplicate_submission") from None
+            consent_request_send(submission=submission, client=client, origin=link_origin)
             StageChange.objects.create(
                 submission=submission,
                 from_stage="",
@@ -503,6 +521,20 @@ def submission_withdraw(*, actor: Actor, submission: Submission, reason: str = "
         to_stage=Stage.WITHDRAWN,
         reason=reason,
         allowed=lambda current: set() if current in CLOSED_STAGES else {Stage.WITHDRAWN},
+    )
+
+
+def submission_close_for_candidate(
+    *, actor: Actor, submission: Submission, to_stage: str, reason: str
+) -> Submission:
+    """Close an open submission on the person's behalf (they declined the agency's
+    representation: hiring.services.consent)."""
+    return _change_stage(
+        actor=actor,
+        submission=submission,
+        to_stage=to_stage,
+        reason=reason,
+        allowed=lambda current: set() if current in CLOSED_STAGES else {to_stage},
     )
 
 

@@ -3,7 +3,7 @@ root of config.urls_tenant. The import pages have their own module (hiring.urls.
 
 from django.urls import path
 
-from hiring.views import briefs, candidates, submissions
+from hiring.views import briefs, candidates, resume_prefill, submissions
 
 app_name = "hiring"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("briefs/<uuid:public_id>/open/", briefs.brief_open_view, name="brief_open"),
     path("briefs/<uuid:public_id>/status/", briefs.brief_status, name="brief_status"),
     path("briefs/<uuid:public_id>/submit/", submissions.submission_new, name="submission_new"),
+    path(
+        "briefs/<uuid:public_id>/submit/resume/",
+        resume_prefill.submission_from_resume,
+        name="submission_from_resume",
+    ),
     path("submissions/", submissions.submission_list, name="submission_list"),
     path("submissions/export.csv", submissions.submission_export, name="submission_export"),
     path("candidates/", candidates.candidate_list, name="candidate_list"),

@@ -32,6 +32,7 @@ from hiring.selectors import (
     stage_history,
     submissions_for,
 )
+from hiring.services.consent import CANDIDATE_ACTOR
 from hiring.services.privacy import candidate_pii_read_record
 from hiring.services.submissions import (
     CLIENT_TRANSITIONS,
@@ -41,6 +42,7 @@ from hiring.services.submissions import (
     submission_withdraw,
 )
 from hiring.stages import AWAITING_CLIENT_STAGES, CLOSED_STAGES
+from hiring.views.resume_prefill import submission_form_extras
 from pages.access import Caller, workspace_page
 from pages.downloads import csv_download
 from pages.forms import form_action
@@ -93,6 +95,8 @@ def submission_new(request: HttpRequest, caller: Caller, public_id: str) -> Http
                     rate_amount=form.cleaned_data["rate_amount"],
                     rate_currency=form.cleaned_data["rate_currency"],
                     resume=form.cleaned_data["resume"],
+                    staged_resume=form.cleaned_data["staged_resume"],
+                    link_origin=request.build_absolute_uri("/").rstrip("/"),
                 ),
             )
             if done.ok and done.value is not None:
@@ -110,6 +114,7 @@ def submission_new(request: HttpRequest, caller: Caller, public_id: str) -> Http
     # The rate is quoted in the brief's unit of time ("105 USD per hour").
     form.fields["rate_amount"].label = f"Candidate's rate, {brief.get_rate_unit_display()}"
     context["form"] = form
+    context.update(submission_form_extras(form, brief=brief, caller=caller))
     return render(request, "hiring/submission_form.html", context, status=status)
 
 
@@ -176,6 +181,7 @@ def submissions_listed(request: HttpRequest, caller: Caller) -> SubmissionListin
             query,
             contact_details=contact_details_shown(caller),
             agency_names=caller.is_client,
+            contact_confirmed_only=caller.is_client,
         )
         brief = search_text(chosen.get("brief"))
         if brief:
@@ -272,9 +278,15 @@ def submission_export(request: HttpRequest, caller: Caller) -> HttpResponse:
     return csv_download(rows, "submissions.csv")
 
 
-def contact_details_shown(caller: Caller) -> bool:
-    """Contact details and resumes: the hiring team and the submitting agency see them;
-    interviewers only where the client chose to show them."""
+def contact_details_shown(caller: Caller, submission: Submission | None = None) -> bool:
+    """Contact details and resumes: the submitting agency sees them; the hiring team once
+    the candidate confirmed the agency's representation (hiring.services.consent), and
+    interviewers only where the client also chose to show them. Without a `submission`: may
+    this viewer see any contact details at all."""
+    if caller.is_agency:
+        return True
+    if submission is not None and not submission.consent_confirmed:
+        return False
     if caller.access.is_interviewer:
         return caller.client.interviewers_see_contact_details
     return True
@@ -292,6 +304,8 @@ def _history_rows(submission: Submission) -> list[dict[str, Any]]:
             who = user.display_name if user else "A former user"
         elif change.actor_kind == "api_key":
             who = "API key"
+        elif change.actor_ref == CANDIDATE_ACTOR.ref:
+            who = "The candidate"
         else:
             who = "System"
         rows.append(
@@ -322,7 +336,7 @@ def _render_submission_detail(
     status: int = 200,
 ) -> HttpResponse:
     candidate = submission.candidate
-    show_contact = contact_details_shown(caller)
+    show_contact = contact_details_shown(caller, submission)
     if show_contact:
         candidate_pii_read_record(
             actor=caller.actor, candidate=candidate, purpose="submission_detail"
@@ -332,6 +346,10 @@ def _render_submission_detail(
         "submission": submission,
         "candidate": candidate,
         "show_contact": show_contact,
+        # Hidden only because the candidate has not confirmed (not by the viewer's role).
+        "contact_awaits_consent": caller.is_client
+        and not submission.consent_confirmed
+        and contact_details_shown(caller),
         # What the agency charges is for the hiring team and the agency, not interviewers.
         "show_rate": not caller.access.is_interviewer,
         "history": _history_rows(submission),
@@ -430,7 +448,7 @@ def submission_resume(request: HttpRequest, caller: Caller, public_id: str) -> F
     """The candidate's resume as an attachment with a neutral name (no personal data)."""
     submission = access_submission_by_id(caller.access, public_id)
     stored_name = submission.resume.name or ""
-    if not contact_details_shown(caller) or not stored_name:
+    if not contact_details_shown(caller, submission) or not stored_name:
         raise Http404("No resume.")
     if not default_storage.exists(stored_name):
         raise Http404("No resume.")

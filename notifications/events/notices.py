@@ -41,6 +41,7 @@ from notifications.kinds import (
     EVENT_ASSIGNMENT_NEW,
     EVENT_ASSIGNMENT_REMOVED,
     EVENT_BRIEF_OPENED,
+    EVENT_CONSENT_ANSWERED,
     EVENT_IMPORT_FINISHED,
     EVENT_SCORECARD_SUBMITTED,
     EVENT_STAGE_CHANGED,
@@ -311,6 +312,39 @@ def submission_stage_changed(event: OutboxEvent) -> list[Notice]:
     ]
 
 
+def submission_consent_changed(event: OutboxEvent) -> list[Notice]:
+    """The candidate answered the consent link: the submitting agency's recruiter and admins
+    (a decline has also withdrawn the submission and released the agency's ownership)."""
+    submission = _submission(event)
+    consent = event.payload.get("consent")
+    if submission is None or consent not in ("confirmed", "declined"):
+        return []
+    if not _engaged(submission.agency_id):
+        return []
+    brief = submission.brief
+    if consent == "confirmed":
+        title = f"{submission.full_name} confirmed your representation for {brief.title}"
+        body = "The client can now see their contact details."
+    else:
+        title = f"{submission.full_name} declined your representation for {brief.title}"
+        body = "The submission is withdrawn and the candidate is no longer yours at this client."
+    return [
+        Notice(
+            recipient_id=user_id,
+            kind=EVENT_CONSENT_ANSWERED,
+            dedupe_key=f"event:{event.pk}",
+            group_key=f"{EVENT_CONSENT_ANSWERED}:{brief.pk}",
+            title=title,
+            title_many=f"{{count}} candidates answered for {brief.title}",
+            body=body,
+            link=_path("submission_detail", "hiring.urls", public_id=submission.public_id),
+        )
+        for user_id in sorted(
+            _agency_people(submission.agency_id, submitter_id=submission.submitted_by_user_id)
+        )
+    ]
+
+
 def brief_opened(event: OutboxEvent) -> list[Notice]:
     """A brief opened (or shared with more agencies): the people of each agency with an
     active engagement that can now see it, once per brief and person."""
@@ -420,6 +454,7 @@ def agency_invitation_accepted(event: OutboxEvent) -> list[Notice]:
 BUILDERS: dict[str, Callable[[OutboxEvent], list[Notice]]] = {
     "submission.created": submission_created,
     "submission.stage_changed": submission_stage_changed,
+    "submission.consent_changed": submission_consent_changed,
     "assignment.created": assignment_created,
     "assignment.changed": assignment_changed,
     "assignment.removed": assignment_removed,
