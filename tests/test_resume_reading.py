@@ -154,6 +154,8 @@ def test_a_recruiter_uploads_a_pdf_confirms_the_prefilled_form_and_the_resume_is
     }
     data.update(
         proof_shipped_solution="Shipped a demand forecast used by 40 planners every day.",
+        proof_domain="Retail demand planning",
+        proof_input_validation="Every feed is checked against a schema; bad rows are held back.",
         right_to_represent="on",
     )
     done = recruiter.http.post(reverse("hiring:submission_new", args=[brief.public_id]), data)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -67,10 +67,14 @@ def consent_link(submission: Submission, *, client: Client, origin: str | None =
     """The absolute link of the consent page on the workspace's host. `origin` is the
     scheme, host and port of the request that caused the submission, where there was one."""
     if origin is None:
-        scheme = "http" if settings.DEBUG else "https"
-        origin = f"{scheme}://{workspace_host(client)}"
+        origin = _workspace_origin(client)
     path = reverse("consent:answer", kwargs={"token": consent_token(submission)})
     return origin + path
+
+
+def _workspace_origin(client: Client) -> str:
+    scheme = "http" if settings.DEBUG else "https"
+    return f"{scheme}://{workspace_host(client)}"
 
 
 def consent_fields(*, email: str, now: dt.datetime) -> dict[str, Any]:
@@ -142,18 +146,18 @@ def consent_requests_send_many(*, submissions: list[Submission], client: Client)
     commits, one e-mail per person with an address, over one mail connection (a chunk rolled
     back to its savepoint asks nobody). The submissions need public_id, full_name, email,
     consent_expires_at, brief and agency; they may be unsaved copies of the inserted rows."""
-    messages = [
-        _consent_message(submission, client=client, origin=None, reminder=False)
-        for submission in submissions
-        if submission.email
-    ]
-    if not messages:
+    asked = [submission for submission in submissions if submission.email]
+    if not asked:
         return
+    origin = _workspace_origin(client)  # one domain look-up for the chunk
+    messages = [
+        _consent_message(submission, client=client, origin=origin, reminder=False)
+        for submission in asked
+    ]
 
     def send() -> None:
         try:
-            with get_connection() as mail_connection:
-                mail_connection.send_messages(messages)
+            mailers.default.send_messages(messages)
         except Exception:
             # The submissions stand; the agency sees the consent still awaited.
             logger.exception("consent_mail_failed", extra={"count": len(messages)})
