@@ -25,7 +25,7 @@ import uuid
 from typing import Any, ClassVar, final
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from django_filters.rest_framework import DjangoFilterBackend
@@ -190,6 +190,20 @@ class PartnerViewSet(GenericViewSet):
         return obj
 
     # --- request life cycle --------------------------------------------------------------------
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """A POST with an Idempotency-Key runs in one transaction with its key: the claim, the
+        work and the stored response commit together, or not at all. A request cut off midway
+        (the database restarted, the worker killed) leaves no key behind, so its retry runs
+        afresh at once; a concurrent duplicate waits on the key's unique index and then
+        replays the stored response. A 5xx answer rolls everything back."""
+        if request.method != "POST" or IDEMPOTENCY_HEADER not in request.headers:
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+        return response
 
     @final
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

@@ -1,19 +1,22 @@
 """`Idempotency-Key` on POST: a retried request gets the first request's response.
 
-One IdempotencyRecord per (API key, Idempotency-Key), in the client's schema. The record is
-inserted, and committed, *before* the request runs: the unique constraint decides which of
-two concurrent requests runs; the other sees an unfinished record and gets 409 (or, once the
-first has finished, its stored response). The request's fingerprint (method, path and the
-canonical JSON of the body) is stored with it:
+One IdempotencyRecord per (API key, Idempotency-Key), in the client's schema. The request
+runs in one transaction with its record (api.base.PartnerViewSet.dispatch): the record is
+inserted first, the work follows, the response is stored, and all of it commits together.
+The unique constraint decides which of two concurrent requests runs: the other's insert
+waits for the first to end, then replays its stored response (or runs, if the first rolled
+back). A request cut off midway (database restart, killed worker) commits nothing, so its
+retry runs afresh at once. The request's fingerprint (method, path and the canonical JSON of
+the body) is stored with it:
 
 - same key, same fingerprint, finished: the stored status and body are replayed, with
   `Idempotent-Replayed: true`;
 - same key, different fingerprint: 422 idempotency_key_mismatch;
-- same key while the first request still runs: 409 idempotency_key_in_use;
-- a response with status 5xx is not kept (the record is deleted) so the request can be
+- an unfinished record that is visible (written by a release before requests became one
+  transaction) answers 409 idempotency_key_in_use, and is taken over by the next retry once
+  IN_FLIGHT_ABANDONED_AFTER has passed;
+- a response with status 5xx is not kept (the transaction rolls back) so the request can be
   retried; 2xx and 4xx responses are kept and replayed;
-- a record left unfinished for IN_FLIGHT_ABANDONED_AFTER (the process died mid-request) is
-  taken over by the next retry;
 - records live IDEMPOTENCY_KEY_TTL_HOURS (48 h); `api.tasks.idempotency_purge` deletes older
   ones, and an expired record is never replayed even before the purge runs.
 """
@@ -77,8 +80,9 @@ def idempotency_claim(
     """Take the key for this request, or raise: IdempotentReplay (answer the stored response),
     IdempotencyKeyMismatch (422) or IdempotencyKeyInUse (409).
 
-    Requests run in autocommit (the project does not set ATOMIC_REQUESTS), so the record is
-    committed, and visible to concurrent requests, as soon as its atomic block exits."""
+    Called inside the request's transaction (PartnerViewSet.dispatch): the insert is a
+    savepoint, and a concurrent request with the same key waits on it until this request's
+    transaction ends."""
     for _attempt in range(3):
         try:
             with transaction.atomic():

@@ -146,6 +146,36 @@ def test_server_errors_are_not_kept_so_the_request_can_be_retried(
     assert "Idempotent-Replayed" not in retried
 
 
+def test_a_request_cut_off_after_its_work_leaves_nothing_and_its_retry_runs_at_once(
+    world: World, monkeypatch: Any
+) -> None:
+    """The load drill's finding: the database went away after the work committed but before
+    the response was stored, and every retry was refused (409) for five minutes while the
+    client never learnt of its 201. Now the key, the work and the response are one
+    transaction: nothing of the cut-off request stays, and the retry creates the brief once."""
+    from django.db import OperationalError
+
+    from api import base as api_base
+
+    http = api(world.tenant, world.raw("client"))
+
+    def connection_lost(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(api_base, "idempotency_finish", connection_lost)
+    with pytest.raises(OperationalError):
+        post(http, "/api/v1/briefs/", {**BRIEF, "title": "Cut off"}, "cut-off")
+    with schema_context(world.tenant.schema_name):
+        assert not IdempotencyRecord.objects.filter(idempotency_key="cut-off").exists()
+        assert not RoleBrief.objects.filter(title="Cut off").exists()
+    monkeypatch.undo()
+    retried = post(http, "/api/v1/briefs/", {**BRIEF, "title": "Cut off"}, "cut-off")
+    assert retried.status_code == 201
+    assert "Idempotent-Replayed" not in retried
+    with schema_context(world.tenant.schema_name):
+        assert RoleBrief.objects.filter(title="Cut off").count() == 1
+
+
 def test_client_errors_are_kept_and_replayed(world: World) -> None:
     http = api(world.tenant, world.raw("client"))
     invalid = {"title": "", "track": "python_developer"}
