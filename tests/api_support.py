@@ -30,6 +30,9 @@ from tests.factories import (
     OutboxEventFactory,
     RoleBriefFactory,
     ScorecardFactory,
+    AgencyAnalyticsFactory,
+    InterviewKitVersionFactory,
+    ShortlistDecisionFactory,
     ShortlistEntryFactory,
     ShortlistFactory,
     SubmissionFactory,
@@ -216,6 +219,12 @@ def build_world(tenant: Client, other_tenant: Client) -> World:
             reason="Strongest on applied AI delivery (4).",
         )
         world.objects["shortlist"] = shortlist
+        world.objects["decision"] = ShortlistDecisionFactory(
+            shortlist=shortlist, submission=world.objects["sub_a"]
+        )
+        world.objects["kit"] = InterviewKitVersionFactory()
+        for agency in (agency_a, agency_b):
+            AgencyAnalyticsFactory(agency=agency)
         for label, agency_id in (("event_a", agency_a.pk), ("event_b", agency_b.pk)):
             submission = world.objects[f"sub_{label[-1]}"]
             world.objects[label] = OutboxEventFactory(
