@@ -160,7 +160,6 @@ RULES: dict[tuple[str, str], Rule] = {
     ("agency_analytics", "list"): Rule("analytics:read", BOTH, 200),
     ("kit", "list"): Rule("kits:read", CLIENT, 200),
     ("kit", "retrieve"): Rule("kits:read", CLIENT, 200),
-    ("kit", "current"): Rule("kits:read", CLIENT, 200),
     ("event", "list"): Rule("events:read", BOTH, 200),
     ("webhook", "list"): Rule("webhooks:manage", BOTH, 200),
     ("webhook", "retrieve"): Rule("webhooks:manage", BOTH, 200),

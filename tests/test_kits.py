@@ -128,6 +128,10 @@ def test_the_standard_kit_is_version_1_and_stored_once(tenant_a: Any, in_tenant:
         assert first.pk == again.pk and first.version == 1
         assert first.questions == unsaved.questions
         assert InterviewKitVersion.objects.filter(track="ai_ml_engineer").count() == 1
+        # The first need stores the standard kit of every track, each as its version 1.
+        assert set(InterviewKitVersion.objects.values_list("track", "version")) == {
+            (track, 1) for track in TRACKS
+        }
 
 
 def test_every_change_is_a_new_version_and_old_versions_stay(

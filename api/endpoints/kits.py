@@ -1,19 +1,19 @@
 """/api/v1/kits/ (client keys, `kits:read`): the workspace's interview kits.
 
-`GET /kits/current/` gives the kit each track's scorecards use now (a track nobody edited
-yet shows the standard kit as version 1, `id` null until a scorecard or an edit stores it).
 `GET /kits/` lists every stored version, oldest first, as a sync feed (every change is a new
-version, so `updated_after` returns the changes since); `GET /kits/{id}/` one version, for
-example the one a scorecard was scored with.
+version, so `updated_after` returns the changes since); `?current=true` keeps the version each
+track's scorecards use now, `?track=` one track. `GET /kits/{id}/` one version, for example the
+one a scorecard was scored with. The standard kits are stored as version 1 of all three tracks
+the first time the workspace saves a scorecard or edits a kit; before that the list is empty
+and every scorecard would use the standard kits.
 """
 
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, serializers
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,7 +22,6 @@ from api.base import PartnerViewSet
 from hiring.models import Track
 from scoring.kits import KINDS, WHEN
 from scoring.models import InterviewKitVersion
-from scoring.selectors import kits_current
 
 KIT_EXAMPLE = {
     "id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
@@ -62,7 +61,7 @@ class KitQuestionSerializer(serializers.Serializer):
 
 
 class KitSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True, allow_null=True)
+    id = serializers.UUIDField(source="public_id", read_only=True)
     track = serializers.ChoiceField(choices=Track.choices, read_only=True)
     questions = KitQuestionSerializer(many=True, read_only=True)
 
@@ -71,21 +70,27 @@ class KitSerializer(serializers.ModelSerializer):
         fields = ["id", "track", "version", "change", "created_at", "questions"]
         read_only_fields = fields
 
-    def to_representation(self, instance: InterviewKitVersion) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        if instance.pk is None:
-            # The standard kit, not stored yet: no id to look it up by.
-            data["id"] = None
-            data["created_at"] = None
-        return data
 
 
 class KitFilter(django_filters.FilterSet):
     track = django_filters.ChoiceFilter(choices=Track.choices)
+    current = django_filters.BooleanFilter(
+        method="filter_current", label="Only the latest version of each track (true)."
+    )
 
     class Meta:
         model = InterviewKitVersion
-        fields = ["track"]
+        fields = ["track", "current"]
+
+    def filter_current(
+        self, queryset: QuerySet[InterviewKitVersion], name: str, value: bool | None
+    ) -> QuerySet[InterviewKitVersion]:
+        if not value:
+            return queryset
+        newer = InterviewKitVersion.objects.filter(
+            track=OuterRef("track"), version__gt=OuterRef("version")
+        )
+        return queryset.filter(~Exists(newer))
 
 
 @extend_schema(tags=["kits"])
@@ -96,8 +101,8 @@ class KitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerViewSe
     serializer_class = KitSerializer
     filterset_class = KitFilter
     sync_ordering = ("created_at", "public_id")
-    required_scopes = {"list": "kits:read", "retrieve": "kits:read", "current": "kits:read"}
-    client_only_actions = frozenset({"list", "retrieve", "current"})
+    required_scopes = {"list": "kits:read", "retrieve": "kits:read"}
+    client_only_actions = frozenset({"list", "retrieve"})
 
     def scoped_queryset(self, principal: ApiPrincipal) -> QuerySet[InterviewKitVersion]:
         return InterviewKitVersion.objects.all()
@@ -109,11 +114,7 @@ class KitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnerViewSe
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
-        filters=False,
-        responses={200: KitSerializer(many=True)},
-        examples=[OpenApiExample("Current kits", value=[KIT_EXAMPLE], response_only=True)],
+        examples=[OpenApiExample("A kit version", value=KIT_EXAMPLE, response_only=True)]
     )
-    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
-    def current(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The current kit of each of the three tracks (a JSON array of three kits)."""
-        return Response(KitSerializer(kits_current(), many=True).data)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)

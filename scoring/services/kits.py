@@ -37,19 +37,27 @@ def _check_track(track: str) -> None:
 
 
 def kit_version_current(*, track: str) -> InterviewKitVersion:
-    """The track's latest stored version; stores the standard kit as version 1 first if the
-    workspace has none (race-safe: two first callers get the same row)."""
+    """The track's latest stored version. A workspace with none stores the standard kits of
+    all three tracks as their version 1 first (so the API lists every track from the first
+    scorecard on). Race-safe: concurrent first callers end with the same rows."""
     _check_track(track)
     latest = InterviewKitVersion.objects.filter(track=track).order_by("-version").first()
     if latest is not None:
         return latest
-    try:
-        with transaction.atomic():
-            return InterviewKitVersion.objects.create(
-                track=track, version=1, questions=standard_questions(track), change=STANDARD_CHANGE
-            )
-    except IntegrityError:
-        return InterviewKitVersion.objects.filter(track=track).order_by("-version").first()  # type: ignore[return-value]
+    for each in TRACKS:
+        if InterviewKitVersion.objects.filter(track=each).exists():
+            continue
+        try:
+            with transaction.atomic():
+                InterviewKitVersion.objects.create(
+                    track=each,
+                    version=1,
+                    questions=standard_questions(each),
+                    change=STANDARD_CHANGE,
+                )
+        except IntegrityError:
+            pass  # another request stored it first: the same standard kit
+    return InterviewKitVersion.objects.filter(track=track).order_by("-version").first()  # type: ignore[return-value]
 
 
 def _clean_text(text: object) -> str:
