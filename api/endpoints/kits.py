@@ -71,7 +71,6 @@ class KitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-
 class KitFilter(django_filters.FilterSet):
     track = django_filters.ChoiceFilter(choices=Track.choices)
     current = django_filters.BooleanFilter(
