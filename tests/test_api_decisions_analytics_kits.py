@@ -245,3 +245,17 @@ def test_the_openapi_document_has_the_new_resources_with_examples(world: World) 
         assert content.get("examples"), path
     scopes = schema["components"]["securitySchemes"]["ApiKey"]["description"]
     assert isinstance(scopes, str)
+
+
+def test_a_scorecard_names_the_kit_version_it_was_scored_with(
+    world: World, generous_rate: None
+) -> None:
+    card = _client(world).get(f"/api/v1/scorecards/{world.id_of('card_key_draft')}/").json()
+    with schema_context(world.tenant.schema_name):
+        expected = world.objects["card_key_draft"].kit_version
+    assert card["kit_version"] == str(expected.public_id)
+    kit = _client(world).get(f"/api/v1/kits/{card['kit_version']}/").json()
+    assert kit["track"] == world.objects["brief_all"].track and kit["version"] == 1
+    # A scorecard from before kits had versions names none.
+    submitted = _client(world).get(f"/api/v1/scorecards/{world.id_of('card_submitted')}/").json()
+    assert submitted["kit_version"] is None
