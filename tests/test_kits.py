@@ -383,3 +383,17 @@ def test_another_workspace_keeps_its_own_kits(
         assert not any(
             "shadow traffic" in q["text"] for q in kit_current(track="ai_ml_engineer").questions
         )
+
+
+def test_a_decision_impact_brief_gets_the_explainability_and_bias_questions(
+    tenant_a: Any, in_tenant: Any, as_role: Any
+) -> None:
+    interviewer = as_role(tenant_a, "interviewer")
+    plain = _assigned_submission(tenant_a, in_tenant, interviewer, track="python_ai_developer")
+    impact = _assigned_submission(
+        tenant_a, in_tenant, interviewer, track="python_ai_developer", decision_impact=True
+    )
+    assert brief_has_decision_impact(impact.brief) is True
+    bias = b"How did you check for bias across groups"
+    assert bias not in interviewer.http.get(f"/submissions/{plain.public_id}/scorecard/").content
+    assert bias in interviewer.http.get(f"/submissions/{impact.public_id}/scorecard/").content
