@@ -32,15 +32,15 @@ def test_an_admin_adds_a_kit_question_and_the_next_scorecard_shows_it(
     manager = as_role(tenant_a, "hiring_manager")
     recruiter = as_role(tenant_a, "recruiter")
     interviewer = as_role(tenant_a, "interviewer")
-    brief = _open_brief(tenant_a, manager, title="Forecasting engineer", track="ai_ml_engineer")
+    brief = _open_brief(tenant_a, manager, title="Forecasting engineer")
     submission = _submit(tenant_a, brief, recruiter, "Noor Haddad")
     _assign(tenant_a, manager, submission, interviewer)
 
     page = tab.page
     tab.sign_in_to("/settings/", admin.user)
     page.get_by_role("link", name="Interview kits").click()
-    page.get_by_role("link", name="AI/ML engineer").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("AI/ML engineer: interview kit")
+    page.get_by_role("link", name="Python AI developer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Python AI developer: interview kit")
     page.get_by_label("Category").select_option(label="C. Production readiness")
     page.get_by_label("Wording", exact=True).fill(QUESTION)
     page.get_by_role("button", name="Add to the kit").click()
