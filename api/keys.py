@@ -53,6 +53,8 @@ AGENCY_SCOPES: tuple[str, ...] = (
     ApiScope.SUBMISSIONS_WRITE,
     ApiScope.EVENTS_READ,
     ApiScope.WEBHOOKS_MANAGE,
+    # The agency's own figures and vendor scorecards at this client, never another agency's.
+    ApiScope.ANALYTICS_READ,
 )
 CLIENT_SCOPES: tuple[str, ...] = tuple(ApiScope.values)
 

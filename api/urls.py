@@ -13,9 +13,12 @@ from rest_framework.routers import SimpleRouter
 
 from api import views_keys, views_webhooks
 from api.docs_views import ApiDocsView, ApiSchemaView
+from api.endpoints.analytics import AgencyAnalyticsViewSet
 from api.endpoints.briefs import BriefViewSet
 from api.endpoints.candidates import CandidateViewSet
+from api.endpoints.decisions import DecisionViewSet
 from api.endpoints.events import EventViewSet
+from api.endpoints.kits import KitViewSet
 from api.endpoints.scorecards import ScorecardViewSet
 from api.endpoints.shortlists import ShortlistViewSet
 from api.endpoints.submissions import SubmissionViewSet
@@ -32,6 +35,9 @@ router.register("scorecards", ScorecardViewSet, basename="scorecard")
 router.register("shortlists", ShortlistViewSet, basename="shortlist")
 router.register("events", EventViewSet, basename="event")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("decisions", DecisionViewSet, basename="decision")
+router.register("agency-analytics", AgencyAnalyticsViewSet, basename="agency_analytics")
+router.register("kits", KitViewSet, basename="kit")
 
 urlpatterns = [
     path("api/v1/", include(router.urls)),

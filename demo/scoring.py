@@ -15,10 +15,22 @@ from django_tenants.utils import tenant_context
 
 from audit.actors import Actor
 from hiring.models import InterviewAssignment, RoleBrief, Submission
-from scoring.models import Scorecard
+from scoring.models import Scorecard, VendorReview
 from scoring.services.scorecards import assignment_create, scorecard_save
 from scoring.services.shortlists import shortlist_compute
-from tenants.models import Client, User
+from scoring.services.vendor_reviews import vendor_review_create
+from tenants.models import Client, Engagement, User
+
+# The hiring manager's review of each agency for the last quarter (vendor scorecards).
+VENDOR_SCORES = {"score_a": 4, "score_b": 3, "score_c": 3, "score_d": 4, "score_e": 5}
+VENDOR_SUMMARY = "Keep the proof this concrete; tell us about on-call gaps before interviews."
+VENDOR_EVIDENCE = {
+    "evidence_a": "Two of the three candidates had shipped forecasting models to production.",
+    "evidence_b": "Proof named the datasets and how leakage was kept out of evaluation.",
+    "evidence_c": "Rollback plans were concrete; one candidate had never been on call.",
+    "evidence_d": "Every candidate's consent was confirmed before the profile reached us.",
+    "evidence_e": "Answered within a day and told us early about a candidate's gap.",
+}
 
 EVIDENCE = {
     "a": "Walked through a model they shipped: the metric it moved and how they proved it.",
@@ -132,4 +144,25 @@ def demo_scores_fill(*, client: Client, stdout: Any) -> None:
         for brief in RoleBrief.objects.filter(pk__in=briefs):
             if shortlist_compute(brief=brief) is not None:
                 computed += 1
-    stdout.write(f"Demo scoring: {written} new scorecards, {computed} shortlists computed.")
+        reviewed = 0
+        today = timezone.localdate()
+        for engagement in Engagement.objects.filter(client=client).select_related("agency"):
+            if VendorReview.objects.filter(agency=engagement.agency).exists():
+                continue
+            vendor_review_create(
+                actor=manager_actor,
+                agency=engagement.agency,
+                basis="period",
+                period_start=today - dt.timedelta(days=91),
+                period_end=today - dt.timedelta(days=1),
+                data={
+                    **VENDOR_SCORES,
+                    **VENDOR_EVIDENCE,
+                    "summary": "Keep the proof this concrete.",
+                },
+            )
+            reviewed += 1
+    stdout.write(
+        f"Demo scoring: {written} new scorecards, {computed} shortlists computed, "
+        f"{reviewed} vendor scorecards."
+    )

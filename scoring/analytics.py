@@ -18,8 +18,24 @@ from scoring.models import AgencyAnalytics, Scorecard, ScorecardStatus
 from tenants.models import Engagement
 from tenants.schema import current_client
 
+# Agencies see the average scores of their candidates only when at least this many scorecards
+# make them up (docs/scoring.md, Agency analytics): pages and the API apply the same rule.
+AGENCY_SCORES_MIN_SCORECARDS = 5
+
 # A submission "passed" a stage when it ever reached it (from its stage history).
 FUNNEL = ("submitted", "screening", "interview", "shortlisted", "offer", "hired")
+
+
+def candidate_averages_visible(
+    figures: dict[str, Any], *, for_client: bool
+) -> dict[str, float | None] | None:
+    """The candidates' per-category averages a reader may see: clients always, an agency
+    only once they blend AGENCY_SCORES_MIN_SCORECARDS scorecards or more (a handful would tell
+    it what one interviewer scored). None when hidden or not computed."""
+    averages = figures.get("average_scores") or None
+    if not for_client and int(figures.get("scorecards") or 0) < AGENCY_SCORES_MIN_SCORECARDS:
+        return None
+    return averages
 
 
 def agency_analytics_compute() -> int:

@@ -5,6 +5,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from tenants.models import ClientRole
+
 SCORE_FIELDS = ("score_a", "score_b", "score_c", "score_d", "score_e")
 EVIDENCE_FIELDS = ("evidence_a", "evidence_b", "evidence_c", "evidence_d", "evidence_e")
 
@@ -50,6 +52,15 @@ class Scorecard(models.Model):
     recommendation = models.CharField(max_length=12, choices=Recommendation.choices, blank=True)
     summary = models.TextField(blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
+    # The interview kit version the interviewer scored with (set on every save of a draft,
+    # fixed at submission), so a submitted scorecard shows the questions its interviewer had.
+    kit_version = models.ForeignKey(
+        "scoring.InterviewKitVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # The partner API key that last wrote this scorecard (public tenants.ApiKey id), if any:
     # a key reads back the drafts it wrote. No FK: keys live in the public schema.
     written_by_api_key_id = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -183,6 +194,7 @@ class DecisionKind(models.TextChoices):
 class ShortlistDecision(models.Model):
     """An executive's decision on a candidate, taken from a specific snapshot."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     shortlist = models.ForeignKey(Shortlist, on_delete=models.PROTECT, related_name="decisions")
     submission = models.ForeignKey("hiring.Submission", on_delete=models.CASCADE, related_name="+")
     decision = models.CharField(max_length=10, choices=DecisionKind.choices)
@@ -213,3 +225,110 @@ class AgencyAnalytics(models.Model):
 
     def __str__(self) -> str:
         return f"analytics {self.agency_id}"
+
+
+class InterviewKitVersion(models.Model):
+    """One version of the workspace's interview kit for a track (scoring.kits describes the
+    questions). Every change (a question added, reworded or retired) writes a new version;
+    old versions are kept, because submitted scorecards point at the version they used.
+    Version 1 is the standard kit, stored the first time a scorecard or an edit needs it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    track = models.CharField(max_length=30)
+    version = models.PositiveIntegerField()
+    questions = models.JSONField(default=list)
+    change = models.CharField(max_length=300)
+    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["track", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "version"], name="one_kit_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"kit {self.track} v{self.version}"
+
+
+class VendorReviewBasis(models.TextChoices):
+    PERIOD = "period", "Periodic review"
+    BRIEF = "brief", "Filled brief"
+
+
+VENDOR_SCORE_FIELDS = SCORE_FIELDS
+VENDOR_EVIDENCE_FIELDS = EVIDENCE_FIELDS
+
+
+class VendorReview(models.Model):
+    """A client reviewer's AI Delivery Scorecard of an agency as a delivery partner: the five
+    categories A-E, 0-5, each with the evidence behind it. Either a periodic review (a
+    period) or the review of one filled brief. Final once recorded."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey("tenants.User", on_delete=models.PROTECT, related_name="+")
+    # The reviewer's role when they reviewed: the agency reads the role, not the name.
+    reviewer_role = models.CharField(max_length=20, choices=ClientRole.choices)
+    basis = models.CharField(max_length=10, choices=VendorReviewBasis.choices)
+    brief = models.ForeignKey(
+        "hiring.RoleBrief", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    score_a = models.PositiveSmallIntegerField()
+    score_b = models.PositiveSmallIntegerField()
+    score_c = models.PositiveSmallIntegerField()
+    score_d = models.PositiveSmallIntegerField()
+    score_e = models.PositiveSmallIntegerField()
+    evidence_a = models.TextField()
+    evidence_b = models.TextField()
+    evidence_c = models.TextField()
+    evidence_d = models.TextField()
+    evidence_e = models.TextField()
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{field}__lte": 5}),
+                    name=f"vendor_review_{field}_0_to_5",
+                )
+                for field in SCORE_FIELDS
+            ],
+            models.CheckConstraint(
+                condition=(
+                    models.Q(basis="brief", brief__isnull=False, period_start__isnull=True)
+                    | models.Q(
+                        basis="period",
+                        brief__isnull=True,
+                        period_start__isnull=False,
+                        period_end__isnull=False,
+                        period_end__gte=models.F("period_start"),
+                    )
+                ),
+                name="vendor_review_basis_complete",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "reviewer", "brief"],
+                condition=models.Q(basis="brief"),
+                name="one_vendor_review_per_reviewer_and_brief",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "reviewer", "period_start", "period_end"],
+                condition=models.Q(basis="period"),
+                name="one_vendor_review_per_reviewer_and_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"vendor review {self.public_id}"
+
+    def scores(self) -> dict[str, int]:
+        return {field[-1].upper(): getattr(self, field) for field in SCORE_FIELDS}
+
+    def evidence(self) -> dict[str, str]:
+        return {field[-1].upper(): getattr(self, field) for field in EVIDENCE_FIELDS}

@@ -12,24 +12,29 @@ scorecards where they are not blind. Agencies never see scorecards. Partner API 
 people: nobody is blind through them.
 """
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
+from audit.errors import NotFoundError
 from hiring.models import InterviewAssignment, RoleBrief, Submission
 from hiring.stages import OPEN_FOR_SCORING
+from scoring.kits import TRACKS, standard_questions
 from scoring.models import (
     AgencyAnalytics,
+    InterviewKitVersion,
     Scorecard,
     ScorecardStatus,
     ScoringSettings,
     Shortlist,
     ShortlistEntry,
+    VendorReview,
 )
 from tenants.models import User
-from tenants.roles import SEE_ALL_SCORES
+from tenants.roles import REVIEW_AGENCIES, SEE_ALL_SCORES
 from tenants.selectors import WorkspaceAccess
 
 
@@ -239,3 +244,99 @@ def assignments_with_own_scorecard(
         card_updated_at=Subquery(card.values("updated_at")[:1]),
         card_submitted_at=Subquery(card.values("submitted_at")[:1]),
     )
+
+
+# --- interview kits ------------------------------------------------------------------------
+
+
+def kit_current(*, track: str) -> InterviewKitVersion:
+    """The track's kit as a scorecard would use it now: the latest stored version, or (before
+    any is stored) the standard kit as an unsaved version 1 with the same questions that
+    scoring.services.kits.kit_version_current will store."""
+    latest = InterviewKitVersion.objects.filter(track=track).order_by("-version").first()
+    if latest is not None:
+        return latest
+    return InterviewKitVersion(
+        track=track, version=1, questions=standard_questions(track), change="The standard kit."
+    )
+
+
+def kits_current() -> list[InterviewKitVersion]:
+    """The current kit of every track (one query)."""
+    stored: dict[str, InterviewKitVersion] = {}
+    for version in InterviewKitVersion.objects.order_by("track", "-version").distinct("track"):
+        stored[version.track] = version
+    return [stored.get(track) or kit_current(track=track) for track in TRACKS]
+
+
+def kit_versions(*, track: str) -> QuerySet[InterviewKitVersion]:
+    return InterviewKitVersion.objects.filter(track=track).order_by("-version")
+
+
+def kit_version_by_number(*, track: str, version: int) -> InterviewKitVersion:
+    """A version of a track's kit (version 1 is the standard kit even before it is stored)."""
+    found = InterviewKitVersion.objects.filter(track=track, version=version).first()
+    if found is not None:
+        return found
+    if version == 1 and track in TRACKS and not kit_versions(track=track).exists():
+        return kit_current(track=track)
+    raise NotFoundError
+
+
+# --- vendor scorecards -------------------------------------------------------------------------
+
+
+def vendor_reviews_for(access: WorkspaceAccess) -> QuerySet[VendorReview]:
+    """Reviewers (admins, hiring managers, executives) see every agency's vendor scorecards;
+    an agency sees only its own; interviewers none."""
+    rows = VendorReview.objects.select_related("agency", "brief", "reviewer")
+    if access.is_client:
+        return rows if access.role in REVIEW_AGENCIES else rows.none()
+    if access.agency is None:
+        return rows.none()
+    return rows.filter(agency_id=access.agency.pk)
+
+
+def access_vendor_review_by_id(access: WorkspaceAccess, public_id: object) -> VendorReview:
+    try:
+        parsed = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFoundError from None
+    review = vendor_reviews_for(access).filter(public_id=parsed).first()
+    if review is None:
+        raise NotFoundError
+    return review
+
+
+@dataclass(frozen=True)
+class VendorPoint:
+    """One vendor scorecard on the time axis: its date, its five scores and their mean."""
+
+    on: Any  # a date: the period's end, or the day the brief's review was recorded
+    scores: dict[str, int]
+    overall: float
+    label: str
+
+
+def vendor_review_series(*, agency_ids: Iterable[int]) -> dict[int, list[VendorPoint]]:
+    """Per agency, its vendor scorecards oldest first (one query)."""
+    series: dict[int, list[VendorPoint]] = {}
+    rows = (
+        VendorReview.objects.filter(agency_id__in=list(agency_ids))
+        .select_related("brief")
+        .order_by("created_at", "id")
+    )
+    for review in rows:
+        scores = review.scores()
+        on = review.period_end or review.created_at.date()
+        label = (
+            f"{review.period_start:%d %b %Y} to {review.period_end:%d %b %Y}"
+            if review.period_end is not None
+            else f"Brief: {review.brief.title if review.brief else ''}"
+        )
+        series.setdefault(review.agency_id, []).append(
+            VendorPoint(on=on, scores=scores, overall=sum(scores.values()) / 5, label=label)
+        )
+    for points in series.values():
+        points.sort(key=lambda point: point.on)
+    return series

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from scoring.views import analytics, compare, interviewers, queue, scorecards, shortlist
+from scoring.views import (
+    analytics,
+    compare,
+    interviewers,
+    kits,
+    queue,
+    scorecards,
+    shortlist,
+    vendor_reviews,
+)
 
 app_name = "scoring"
 
@@ -62,5 +71,19 @@ urlpatterns = [
         "analytics/agencies/refresh/",
         analytics.agency_analytics_refresh,
         name="agency_analytics_refresh",
+    ),
+    path("settings/interview-kits/", kits.kit_list, name="kit_list"),
+    path("settings/interview-kits/<slug:track>/", kits.kit_edit, name="kit_edit"),
+    path(
+        "settings/interview-kits/<slug:track>/versions/<int:version>/",
+        kits.kit_version_detail,
+        name="kit_version",
+    ),
+    path("vendor-reviews/", vendor_reviews.vendor_review_list, name="vendor_review_list"),
+    path("vendor-reviews/new/", vendor_reviews.vendor_review_new, name="vendor_review_new"),
+    path(
+        "vendor-reviews/<uuid:public_id>/",
+        vendor_reviews.vendor_review_detail,
+        name="vendor_review_detail",
     ),
 ]

@@ -206,6 +206,10 @@ class ApiScope(models.TextChoices):
     SHORTLISTS_READ = "shortlists:read", "Read shortlists"
     EVENTS_READ = "events:read", "Read the event feed"
     WEBHOOKS_MANAGE = "webhooks:manage", "Manage webhook subscriptions"
+    DECISIONS_READ = "decisions:read", "Read shortlist decisions"
+    DECISIONS_WRITE = "decisions:write", "Record shortlist decisions (advance or reject)"
+    ANALYTICS_READ = "analytics:read", "Read agency analytics and vendor scorecards"
+    KITS_READ = "kits:read", "Read interview kits"
 
 
 class ApiKey(models.Model):

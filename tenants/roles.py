@@ -26,6 +26,11 @@ SEE_EVERY_CANDIDATE: Final = frozenset(
 )
 # Advance or reject candidates from a shortlist.
 DECIDE_ON_SHORTLISTS: Final = frozenset({ClientRole.EXECUTIVE, ClientRole.ADMIN})
+# Score an agency as a delivery partner (vendor scorecards): the people who see the whole
+# hiring picture. Interviewers see single candidates only, so they do not judge the vendor.
+REVIEW_AGENCIES: Final = frozenset(
+    {ClientRole.ADMIN, ClientRole.HIRING_MANAGER, ClientRole.EXECUTIVE}
+)
 # May be asked to score a submission.
 BE_ASSIGNED_TO_SCORE: Final = frozenset(
     {ClientRole.INTERVIEWER, ClientRole.HIRING_MANAGER, ClientRole.ADMIN}

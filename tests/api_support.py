@@ -17,10 +17,11 @@ from django_tenants.utils import schema_context
 from api.keys import AGENCY_SCOPES, CLIENT_SCOPES, api_key_create, api_key_revoke
 from audit.actors import Actor
 from hiring.models import BriefShare, BriefStatus
-from scoring.models import ScorecardStatus
+from scoring.models import InterviewKitVersion, ScorecardStatus
 from scoring.services.scorecards import scorecard_save
 from tenants.models import ApiKey, Client, ClientRole
 from tests.factories import (
+    AgencyAnalyticsFactory,
     AgencyFactory,
     CandidateFactory,
     CandidateOwnershipFactory,
@@ -30,6 +31,7 @@ from tests.factories import (
     OutboxEventFactory,
     RoleBriefFactory,
     ScorecardFactory,
+    ShortlistDecisionFactory,
     ShortlistEntryFactory,
     ShortlistFactory,
     SubmissionFactory,
@@ -216,6 +218,15 @@ def build_world(tenant: Client, other_tenant: Client) -> World:
             reason="Strongest on applied AI delivery (4).",
         )
         world.objects["shortlist"] = shortlist
+        world.objects["decision"] = ShortlistDecisionFactory(
+            shortlist=shortlist, submission=world.objects["sub_a"]
+        )
+        # Saving the scorecard above stored the standard kits (version 1 of every track).
+        world.objects["kit"] = InterviewKitVersion.objects.get(
+            track=briefs["brief_all"].track, version=1
+        )
+        for agency in (agency_a, agency_b):
+            AgencyAnalyticsFactory(agency=agency)
         for label, agency_id in (("event_a", agency_a.pk), ("event_b", agency_b.pk)):
             submission = world.objects[f"sub_{label[-1]}"]
             world.objects[label] = OutboxEventFactory(

@@ -52,10 +52,12 @@ from hiring.models import (
 )
 from notifications.models import Notification, ReminderLog, ReminderSettings
 from outbox.models import OutboxEvent
+from scoring.kits import standard_questions
 from scoring.models import (
     AgencyAnalytics,
     DecisionKind,
     FloorOverride,
+    InterviewKitVersion,
     Recommendation,
     Scorecard,
     ScorecardStatus,
@@ -63,6 +65,8 @@ from scoring.models import (
     Shortlist,
     ShortlistDecision,
     ShortlistEntry,
+    VendorReview,
+    VendorReviewBasis,
 )
 from tenants.models import (
     Agency,
@@ -607,3 +611,42 @@ class AgencyInvitationFactory(DjangoModelFactory):
     invited_by = factory.SubFactory(UserFactory)
     link_nonce = factory.LazyFunction(lambda: secrets.token_hex(16))
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+
+
+class InterviewKitVersionFactory(DjangoModelFactory):
+    """A stored version of a track's interview kit: the standard questions, a version number
+    no other row of the track has."""
+
+    class Meta:
+        model = InterviewKitVersion
+
+    track = "python_ai_developer"
+    version = factory.Sequence(lambda n: n + 100)
+    questions = factory.LazyAttribute(lambda o: standard_questions(o.track))
+    change = "The standard kit of this track."
+
+
+class VendorReviewFactory(DjangoModelFactory):
+    """A periodic vendor scorecard of an agency by a reviewer (every category 3, with
+    evidence). Rows only: use scoring.services.vendor_reviews.vendor_review_create when the
+    test is about the rules, the audit entry or the event."""
+
+    class Meta:
+        model = VendorReview
+
+    agency = factory.SubFactory(AgencyFactory)
+    reviewer = factory.SubFactory(UserFactory)
+    reviewer_role = ClientRole.HIRING_MANAGER
+    basis = VendorReviewBasis.PERIOD
+    period_start = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=90))
+    period_end = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=1))
+    score_a = 3
+    score_b = 3
+    score_c = 3
+    score_d = 3
+    score_e = 3
+    evidence_a = "Two of three candidates shipped models to production."
+    evidence_b = "Proof named the datasets and how leakage was avoided."
+    evidence_c = "Candidates described rollbacks they ran themselves."
+    evidence_d = "Consent was confirmed for every candidate before submission."
+    evidence_e = "Answered questions within a day; profiles matched the interviews."

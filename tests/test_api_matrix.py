@@ -62,6 +62,8 @@ REACH: dict[str, dict[str, set[str]]] = {
     # Blind scoring: submitted scorecards and the drafts this key wrote, never a UI draft.
     "scorecard": {"client": {"card_submitted", "card_key_draft"}},
     "shortlist": {"client": {"shortlist"}},
+    "decision": {"client": {"decision"}},
+    "kit": {"client": {"kit"}},
     "webhook": {
         "client": {"hook_client"},
         "agency_a": {"hook_agency_a"},
@@ -142,6 +144,22 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("shortlist", "list"): Rule("shortlists:read", CLIENT, 200),
     ("shortlist", "retrieve"): Rule("shortlists:read", CLIENT, 200),
+    ("decision", "list"): Rule("decisions:read", CLIENT, 200),
+    ("decision", "retrieve"): Rule("decisions:read", CLIENT, 200),
+    ("decision", "create"): Rule(
+        "decisions:write",
+        CLIENT,
+        201,
+        body=lambda w, o: {
+            "shortlist": w.id_of("shortlist"),
+            "submission": w.id_of("sub_a"),
+            "decision": "reject",
+            "reason": "No production monitoring experience.",
+        },
+    ),
+    ("agency_analytics", "list"): Rule("analytics:read", BOTH, 200),
+    ("kit", "list"): Rule("kits:read", CLIENT, 200),
+    ("kit", "retrieve"): Rule("kits:read", CLIENT, 200),
     ("event", "list"): Rule("events:read", BOTH, 200),
     ("webhook", "list"): Rule("webhooks:manage", BOTH, 200),
     ("webhook", "retrieve"): Rule("webhooks:manage", BOTH, 200),

@@ -64,6 +64,8 @@ REAL_OBJECTS = {
     "scorecards": "card_key_draft",
     "shortlists": "shortlist",
     "webhooks": "hook_client",
+    "decisions": "decision",
+    "kits": "kit",
 }
 AGENCY_REAL_OBJECTS = {**REAL_OBJECTS, "webhooks": "hook_agency_a"}
 

@@ -32,7 +32,7 @@ from outbox.models import OutboxEvent
 from scoring.services.scorecards import assignment_create
 from scoring.services.shortlists import shortlist_compute
 from tests.conftest import host_of
-from tests.factories import ImportJobFactory, ready_brief_data
+from tests.factories import ImportJobFactory, VendorReviewFactory, ready_brief_data
 from tests.test_browser import (  # noqa: F401  (the harness: fixtures and helpers)
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -130,6 +130,16 @@ def build_world(tenant: Any, as_role: Any) -> World:
             errors=[{"row": 3, "field": "email", "message": "This is not a valid email address."}],
             finished_at=timezone.now(),
         )
+        # Vendor scorecards of the recruiter's agency, two quarters: the chart over time.
+        for quarter, score in ((2, 3), (1, 4)):
+            VendorReviewFactory(
+                agency=people["recruiter"].agency,
+                reviewer=people["hiring_manager"].user,
+                period_start=timezone.localdate() - dt.timedelta(days=91 * quarter),
+                period_end=timezone.localdate() - dt.timedelta(days=91 * quarter - 90),
+                score_a=score,
+                score_c=score,
+            )
     priya = submissions["Priya Balanced"]
     return World(
         people=people,
@@ -159,11 +169,15 @@ def main_pages(role: str, ids: dict[str, str]) -> list[tuple[str, str]]:
         ("compare", compare),
         ("history", f"/briefs/{brief}/shortlist/history/"),
         ("analytics", "/analytics/agencies/"),
+        ("vendor-reviews", "/vendor-reviews/"),
         ("notifications", "/notifications/"),
     ]
     if role == "admin":
         return [
             *team,
+            ("interview-kits", "/settings/interview-kits/"),
+            ("interview-kit", "/settings/interview-kits/ai_ml_engineer/"),
+            ("vendor-review-form", "/vendor-reviews/new/"),
             ("brief-form", "/briefs/new/"),
             ("interviewers", f"/submissions/{priya}/interviewers/"),
             ("scorecards", f"/submissions/{priya}/scorecards/"),
@@ -202,6 +216,7 @@ def main_pages(role: str, ids: dict[str, str]) -> list[tuple[str, str]]:
         ("imports", "/imports/"),
         ("imports-new", "/imports/new/"),
         ("analytics", "/analytics/agencies/"),
+        ("vendor-reviews", "/vendor-reviews/"),
         ("notifications", "/notifications/"),
     ]
     if role == "agency_admin":

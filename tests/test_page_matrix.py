@@ -33,6 +33,7 @@ from tests.factories import (
     InvitationFactory,
     RoleBriefFactory,
     SubmissionFactory,
+    VendorReviewFactory,
     WebhookSubscriptionFactory,
     ready_brief_data,
 )
@@ -63,6 +64,7 @@ KIND_OF_PREFIX = {
     "candidates": "candidate",
     # A client's invitation of a new agency (administration/views/agency_invitations.py).
     "agency-invitations": "agency_invitation",
+    "vendor-reviews": "vendor_review",
 }
 
 
@@ -185,6 +187,15 @@ def world(tenant_a: Any, tenant_b: Any, as_role: Any, in_tenant: Any) -> World:
             api_key=objects["api_key"]["other_tenant"]
         )
 
+    with in_tenant(tenant_a):
+        for label, agency in (("rev_a", agency_a), ("rev_b", agency_b)):
+            objects["vendor_review"][label] = VendorReviewFactory(
+                agency=agency, reviewer=people["hiring_manager"].user
+            )
+    with in_tenant(tenant_b):
+        # Agency A is reviewed in the other workspace too: that review stays out of reach.
+        objects["vendor_review"]["other_tenant"] = VendorReviewFactory(agency=agency_a)
+
     objects["member"] = {role: acting.user for role, acting in people.items()}
     objects["member"]["other_tenant"] = outsider.user
     objects["invitation"] = {
@@ -252,6 +263,16 @@ def world(tenant_a: Any, tenant_b: Any, as_role: Any, in_tenant: Any) -> World:
         reach["candidate"][role] = {"sub_a", "sub_b", "sub_a_only"} if role == "admin" else set()
         # Only the client's admins invite new agencies and manage those invitations.
         reach["agency_invitation"][role] = {"agency_inv"} if role == "admin" else set()
+        # Vendor scorecards: the client's reviewers read all, each agency its own.
+        reach["vendor_review"][role] = (
+            {"rev_a", "rev_b"}
+            if role in team
+            else {"rev_b"}
+            if role == "recruiter_b"
+            else {"rev_a"}
+            if role in ("recruiter", "agency_admin")
+            else set()
+        )
     return World(people=people, objects=objects, reach=reach)
 
 
@@ -307,3 +328,4 @@ def test_the_walk_is_not_vacuous_objects_in_reach_open(world: World) -> None:
     assert opened["engagement"] >= {"admin", "agency_admin"}
     assert opened["candidate"] >= {"admin"}
     assert opened["agency_invitation"] >= {"admin"}
+    assert opened["vendor_review"] >= {"admin", "executive", "recruiter", "recruiter_b"}

@@ -295,8 +295,8 @@ def test_scorecard_form_shows_the_kit_of_the_brief(scene, as_role):
     scene.assign(genai, interviewer)
 
     html = interviewer.http.get(f"/submissions/{plain.public_id}/scorecard/").content.decode()
-    assert "Which metric mattered most on your last AI feature" in html
-    assert "Only notebook experience" in html  # production-track red flag
+    assert "Which metric mattered most, and how did you tie it to the business" in html
+    assert "Only notebook experiments" in html  # the track's role-fit red flag
     assert "Owned AI features end to end in production" in html  # the 5 anchor of A
     assert "How did you defend against prompt injection" not in html
     assert "Evidence is <strong>required for a score of 0, 1 or 5" in html

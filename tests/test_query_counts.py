@@ -50,6 +50,7 @@ from tests.factories import (
     FloorOverrideFactory,
     ImportJobFactory,
     InterviewAssignmentFactory,
+    InterviewKitVersionFactory,
     NotificationFactory,
     OutboxEventFactory,
     RoleBriefFactory,
@@ -60,6 +61,7 @@ from tests.factories import (
     StageChangeFactory,
     SubmissionFactory,
     UserFactory,
+    VendorReviewFactory,
     WebhookSubscriptionFactory,
     ready_brief_data,
 )
@@ -484,8 +486,9 @@ def _figures(index: int) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("role", "queries"),
-    # Client roles: one more query, for whom the viewer is blind on (blind scoring).
-    [("admin", 9), ("hiring_manager", 9), ("executive", 9), ("recruiter", 10)],
+    # Client roles: one more query, for whom the viewer is blind on (blind scoring). Every
+    # role: one query for the vendor scorecards of all the agencies shown.
+    [("admin", 10), ("hiring_manager", 10), ("executive", 10), ("recruiter", 11)],
 )
 def test_agency_analytics(tenant_a, as_role, role, queries):
     acting = as_role(tenant_a, role)
@@ -495,6 +498,7 @@ def test_agency_analytics(tenant_a, as_role, role, queries):
         agency = acting.agency if index == 0 and acting.agency else None
         agency = agency or EngagementFactory(client=tenant_a).agency
         AgencyAnalyticsFactory(agency=agency, figures=_figures(index))
+        VendorReviewFactory(agency=agency)
 
     few, many = assert_query_count_flat(
         queries,
@@ -954,10 +958,64 @@ def test_scorecard_save(tenant_a, agency_at, in_tenant):
                 submit=True,
             )
 
+    # 12: one of them reads the track's current interview kit version, which the scorecard
+    # records (docs/scoring.md, "The version a scorecard used").
     few, many = assert_query_count_flat(
-        11, add_rows=rows_of(tenant_a, existing), run=submit, label="scorecard_save(submit=True)"
+        12, add_rows=rows_of(tenant_a, existing), run=submit, label="scorecard_save(submit=True)"
     )
     assert few.status == many.status == "submitted"
+
+
+# --- decisions, agency analytics, kits and vendor scorecards (issue 14) ----------------------
+
+
+def test_api_decisions(tenant_a, keys):
+    def decision(index: int) -> None:
+        ShortlistDecisionFactory()
+
+    few, many = _measure_api(tenant_a, keys["client"], "decisions", decision, 5)
+    assert (len(few), len(many)) == (1, 100)
+
+
+# The rows, then one query for the agencies' ids and one for all their vendor scorecards;
+# an agency key one more (its engagement).
+@pytest.mark.parametrize(("caller", "queries"), [("client", 7), ("agency", 8)])
+def test_api_agency_analytics(tenant_a, keys, caller, queries):
+    key = keys[caller]
+
+    def figures(index: int) -> None:
+        agency = keys["agency"].agency if index == 0 else EngagementFactory(client=tenant_a).agency
+        AgencyAnalyticsFactory(agency=agency, figures=_figures(index))
+        VendorReviewFactory(agency=agency)
+
+    few, many = _measure_api(tenant_a, key, "agency-analytics", figures, queries)
+    expected = (1, 1) if caller == "agency" else (1, 100)
+    assert (len(few), len(many)) == expected
+
+
+def test_api_kits(tenant_a, keys):
+    def kit(index: int) -> None:
+        InterviewKitVersionFactory()
+
+    few, many = _measure_api(tenant_a, keys["client"], "kits", kit, 5)
+    assert (len(few), len(many)) == (1, 100)
+
+
+@pytest.mark.parametrize(("role", "queries"), [("executive", 9), ("recruiter", 11)])
+def test_vendor_review_list(tenant_a, as_role, role, queries):
+    acting = as_role(tenant_a, role)
+    agency = engaged_agency(tenant_a, acting)
+
+    def review(index: int) -> None:
+        VendorReviewFactory(agency=agency)
+
+    few, many = assert_query_count_flat(
+        queries,
+        add_rows=rows_of(tenant_a, review),
+        run=page(acting, "/vendor-reviews/"),
+        label=f"vendor scorecards as {role}",
+    )
+    assert (len(few.context["reviews"]), len(many.context["reviews"])) == (1, 100)
 
 
 # --- the helper itself -----------------------------------------------------------------------

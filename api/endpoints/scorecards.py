@@ -70,6 +70,10 @@ class ScorecardSerializer(serializers.ModelSerializer):
     scores = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
     recommendation = serializers.SerializerMethodField()
+    kit_version = serializers.SerializerMethodField(
+        help_text="Id of the interview kit version the interviewer scored with "
+        "(GET /kits/{id}/); null for scorecards from before kits had versions."
+    )
 
     class Meta:
         model = Scorecard
@@ -83,6 +87,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
             "evidence",
             "recommendation",
             "summary",
+            "kit_version",
             "due_at",
             "submitted_at",
             "created_at",
@@ -97,6 +102,10 @@ class ScorecardSerializer(serializers.ModelSerializer):
     @extend_schema_field(EvidenceSerializer)
     def get_evidence(self, card: Scorecard) -> dict[str, str]:
         return {f[-1].upper(): getattr(card, f) for f in EVIDENCE_FIELDS}
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_kit_version(self, card: Scorecard) -> str | None:
+        return str(card.kit_version.public_id) if card.kit_version is not None else None
 
     @extend_schema_field(serializers.ChoiceField(choices=Recommendation.choices, allow_null=True))
     def get_recommendation(self, card: Scorecard) -> str | None:
@@ -172,9 +181,16 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partner
     client_only_actions = frozenset({"list", "retrieve", "create", "partial_update"})
 
     def scoped_queryset(self, principal: ApiPrincipal) -> QuerySet[Scorecard]:
-        return Scorecard.objects.filter(
-            Q(status=ScorecardStatus.SUBMITTED) | Q(written_by_api_key_id=principal.api_key.pk)
-        ).select_related("submission__brief", "interviewer")
+        return (
+            Scorecard.objects.filter(
+                Q(status=ScorecardStatus.SUBMITTED) | Q(written_by_api_key_id=principal.api_key.pk)
+            )
+            .select_related("submission__brief", "interviewer", "kit_version")
+            .defer(
+                # Only the kit version's id is shown: not its question list.
+                "kit_version__questions"
+            )
+        )
 
     def _render(self, card: Scorecard, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=card.pk)

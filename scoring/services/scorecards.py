@@ -20,6 +20,7 @@ from scoring.models import (
     Scorecard,
     ScorecardStatus,
 )
+from scoring.services.kits import kit_version_current
 from tenants.models import ClientMembership, User
 from tenants.roles import BE_ASSIGNED_TO_SCORE
 from tenants.schema import current_client
@@ -227,6 +228,9 @@ def scorecard_save(
         scorecard.updated_at = now
         if actor.kind == "api_key" and actor.api_key_id is not None:
             scorecard.written_by_api_key_id = actor.api_key_id
+        # The kit the interviewer scores with: the track's current version on every save of
+        # a draft, and so fixed by the save that submits.
+        scorecard.kit_version = kit_version_current(track=submission.brief.track)
         if submit:
             _check_ready_to_submit(scorecard)
             scorecard.status = ScorecardStatus.SUBMITTED

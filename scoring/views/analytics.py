@@ -9,27 +9,27 @@ from django.shortcuts import redirect, render
 from hiring.models import Stage
 from hiring.rubric import CATEGORY_CODES, CATEGORY_NAMES
 from pages.access import Caller, workspace_page
-from scoring.analytics import FUNNEL
+from scoring.analytics import FUNNEL, candidate_averages_visible
 from scoring.charts import (
     FunnelStep,
     category_profile_svg,
     funnel_svg,
 )
+from scoring.charts_vendor import vendor_trend_svg
 from scoring.models import (
     AgencyAnalytics,
 )
 from scoring.selectors import (
+    VendorPoint,
     agency_analytics_for,
     blind_assignments,
+    vendor_review_series,
 )
 from scoring.tasks.analytics import REFRESH_TASK
 from tenants import tasks as tenant_tasks
 from tenants.roles import ANY_AGENCY_ROLE, SEE_ALL_SCORES
 from tenants.schema import current_schema_name
 
-# Agencies see the average scores of their candidates only when at least this many scorecards
-# make them up (docs/scoring.md, Agency analytics).
-AGENCY_SCORES_MIN_SCORECARDS = 5
 STAGE_LABELS = dict(Stage.choices)
 
 
@@ -37,7 +37,9 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _agency_row(row: AgencyAnalytics, *, for_client: bool, blind: bool) -> dict[str, Any]:
+def _agency_row(
+    row: AgencyAnalytics, *, for_client: bool, blind: bool, vendor: list[VendorPoint]
+) -> dict[str, Any]:
     figures: dict[str, Any] = row.figures or {}
     total = figures.get("submissions") or 0
     reached = figures.get("reached") or {}
@@ -50,11 +52,7 @@ def _agency_row(row: AgencyAnalytics, *, for_client: bool, blind: bool) -> dict[
         )
         for stage in FUNNEL
     ]
-    averages = figures.get("average_scores") or None
-    if not for_client and int(figures.get("scorecards") or 0) < AGENCY_SCORES_MIN_SCORECARDS:
-        # Averages over a handful of scorecards would tell an agency what one interviewer
-        # scored; agencies see them only once they blend many scorecards.
-        averages = None
+    averages = candidate_averages_visible(figures, for_client=for_client)
     if blind:
         # The averages include the scores of a candidate the viewer still has to score.
         averages = None
@@ -85,6 +83,12 @@ def _agency_row(row: AgencyAnalytics, *, for_client: bool, blind: bool) -> dict[
         )
         if averages
         else "",
+        # The agency as a delivery partner: reviewers' vendor scorecards, live (not nightly).
+        "vendor_reviews": len(vendor),
+        "vendor_latest": vendor[-1] if vendor else None,
+        "vendor_svg": vendor_trend_svg(vendor, title=f"Vendor scorecards of {name} over time")
+        if vendor
+        else "",
     }
 
 
@@ -100,9 +104,16 @@ def agency_analytics(request: HttpRequest, caller: Caller) -> HttpResponse:
         if access.is_client
         else set()
     )
+    analytics_rows = list(agency_analytics_for(access))
+    vendor = vendor_review_series(agency_ids=[row.agency_id for row in analytics_rows])
     rows = [
-        _agency_row(row, for_client=access.is_client, blind=row.agency_id in blind_agencies)
-        for row in agency_analytics_for(access)
+        _agency_row(
+            row,
+            for_client=access.is_client,
+            blind=row.agency_id in blind_agencies,
+            vendor=vendor.get(row.agency_id, []),
+        )
+        for row in analytics_rows
     ]
     return render(
         request,

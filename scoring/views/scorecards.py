@@ -18,12 +18,13 @@ from scoring.engine import DISAGREEMENT_POINTS
 from scoring.forms import (
     ScorecardForm,
 )
-from scoring.kits import KitSection, interview_kit
+from scoring.kits import KitSection, brief_has_decision_impact, kit_sections
 from scoring.models import (
     Scorecard,
     ScorecardStatus,
 )
 from scoring.selectors import (
+    kit_current,
     own_scorecard,
     scorecards_visible,
 )
@@ -88,14 +89,27 @@ def scorecard_form(request: HttpRequest, caller: Caller, public_id: str) -> Http
     if assignment is None:
         raise Http404("No such page.")
     brief = submission.brief
-    kit = interview_kit(track=brief.track, is_genai=brief.is_genai)
     scorecard = own_scorecard(user_id=caller.user.pk, submission=submission)
+    # A submitted scorecard shows the kit version its interviewer scored with; a draft or a
+    # new scorecard the workspace's current kit of the track.
+    submitted = scorecard is not None and scorecard.status == ScorecardStatus.SUBMITTED
+    kit_version = (
+        scorecard.kit_version
+        if submitted and scorecard is not None and scorecard.kit_version is not None
+        else kit_current(track=brief.track)
+    )
+    kit = kit_sections(
+        kit_version.questions,
+        is_genai=brief.is_genai,
+        decision_impact=brief_has_decision_impact(brief),
+    )
     context: dict[str, Any] = {
         "access": access,
         "submission": submission,
         "brief": brief,
         "assignment": assignment,
         "scorecard": scorecard,
+        "kit_version": kit_version,
         "evidence_scores": _or_phrase(sorted(EVIDENCE_REQUIRED_SCORES)),
         "disagreement_points": DISAGREEMENT_POINTS,
         "now": timezone.now(),
