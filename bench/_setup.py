@@ -7,8 +7,23 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# BENCH_DATABASE lets two checkouts benchmark on one server without sharing a database.
-BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "aihiring_bench")
+
+
+def _bench_database() -> str:
+    """BENCH_DATABASE from the environment or the checkout's .env (as DATABASE_URL is read),
+    so two checkouts benchmark on one server without sharing, or dropping, one database."""
+    if os.environ.get("BENCH_DATABASE"):
+        return os.environ["BENCH_DATABASE"]
+    dotenv = ROOT / ".env"
+    if dotenv.exists():
+        for line in dotenv.read_text().splitlines():
+            name, _, value = line.partition("=")
+            if name.strip() == "BENCH_DATABASE" and value.strip():
+                return value.strip().strip("'\"")
+    return "aihiring_bench"
+
+
+BENCH_DATABASE = _bench_database()
 
 
 def bench_django_setup() -> None:
