@@ -20,7 +20,8 @@ body byte. Rounds alternate over all pages and the baseline: GET
 key. The target is every page's p50 at most 3 times the baseline's p50.
 
 Queries are counted in-process (django.test.Client, CaptureQueriesContext) on the second
-request of each page (the first one of a session touches it once). That the counts do not
+request of each page (the first one of a session touches it once), with their time in the
+database; for a page that misses the target its slowest statement is printed. That the counts do not
 grow with rows is tests/test_query_counts.py's job (1 and 100 rows per page).
 
 Run: .venv/bin/python bench/pages.py [--rows N] [--rounds N] [--conn-max-age S]
@@ -28,6 +29,7 @@ Run: .venv/bin/python bench/pages.py [--rows N] [--rounds N] [--conn-max-age S]
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import time
@@ -212,6 +214,8 @@ def main() -> None:
 
         # Queries, in-process, on the second request of each page.
         queries: dict[str, int] = {}
+        database_ms: dict[str, float] = {}
+        slowest: dict[str, tuple[float, str]] = {}
         for label, role, path in pages:
             browsers[role].get(path)
             with CaptureQueriesContext(connection) as captured:
@@ -219,6 +223,10 @@ def main() -> None:
             if response.status_code != 200:
                 raise SystemExit(f"in-process {label} {path}: {response.status_code}")
             queries[label] = len(captured.captured_queries)
+            statements = captured.captured_queries
+            database_ms[label] = sum(float(q["time"]) for q in statements) * 1000
+            slow = max(statements, key=lambda q: float(q["time"]))
+            slowest[label] = (float(slow["time"]) * 1000, slow["sql"])
         api_browser = TestClient(HTTP_HOST=host, headers={"Authorization": f"Bearer {raw_key}"})
         api_browser.get(BASELINE_PATH)
         with CaptureQueriesContext(connection) as captured:
@@ -285,6 +293,13 @@ def main() -> None:
                 worst_label, worst_ratio = label, ratio
             if ratio > TARGET_RATIO:
                 missed.append(label)
+    if missed:
+        print("pages that miss, in-process: time in the database and the slowest statement")
+        for label in missed:
+            took, sql = slowest[label]
+            short = re.sub(r"^SELECT .*? FROM ", "SELECT ... FROM ", sql)
+            print(f"  {label}: {database_ms[label]:.1f} ms in SQL; slowest {took:.1f} ms:")
+            print(f"    {short[:300]}")
     print(
         f"target: every page p50 <= {TARGET_RATIO:g} x the API list of 50 rows; "
         + (f"missed by: {', '.join(missed)}" if missed else "all pages meet it")
