@@ -16,7 +16,7 @@ cost, measured when the database holds the small count (100) and again at the fu
   with `--concurrency` processes, every tenant with `--submissions` overdue scorecards of
   one interviewer; beside the same work in this process, tenant after tenant.
 
-Run: .venv/bin/python bench/many_tenants.py [--tenants 1000] [--small 100] [--pending 50]
+Run: .venv/bin/python bench/many_tenants.py [--tenants 1000] [--small 100] [--pending 20]
      [--submissions 5] [--requests 200] [--concurrency 2]
 Quick: --tenants 200 --small 100. Last line: RESULT many_tenants ...
 """
@@ -51,7 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--small", type=int, default=100)
-    parser.add_argument("--pending", type=int, default=50)
+    parser.add_argument("--pending", type=int, default=20)
     parser.add_argument("--submissions", type=int, default=5)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=2)
