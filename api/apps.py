@@ -6,6 +6,7 @@ class ApiConfig(AppConfig):
     verbose_name = "Partner API"
 
     def ready(self) -> None:
+        from api.key_cache import connect_signals
         from api.tasks.webhooks import webhooks_fan_out
         from api.webhooks.delivery import (
             webhook_deliveries_release,
@@ -15,6 +16,7 @@ class ApiConfig(AppConfig):
         from outbox.retention import EventHolder, event_holder_register
         from outbox.services import outbox_consumer_register
 
+        connect_signals()
         outbox_consumer_register(task=webhooks_fan_out, event_types=FAN_OUT_EVENT_TYPES)
         # A delivery still retrying keeps its event; finished ones are deleted with it.
         event_holder_register(

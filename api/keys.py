@@ -21,6 +21,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from api.key_cache import (
+    forget_api_keys,
+    note_api_key_used,
+    remember_api_key,
+    remembered_api_key,
+)
 from audit.actors import Actor
 from audit.errors import NotFoundError
 from audit.services import audit_record
@@ -90,9 +96,14 @@ def api_key_find(raw_key: str) -> ApiKey | None:
     prefix = key_prefix_of(raw_key)
     if prefix is None:
         return None
+    hashed = key_hash(raw_key)
+    api_key = remembered_api_key(hashed)
+    if api_key is not None:
+        return api_key
     api_key = ApiKey.objects.select_related("agency").filter(prefix=prefix).first()
-    if api_key is None or not hmac.compare_digest(api_key.key_hash, key_hash(raw_key)):
+    if api_key is None or not hmac.compare_digest(api_key.key_hash, hashed):
         return None
+    remember_api_key(hashed, api_key)
     return api_key
 
 
@@ -226,6 +237,7 @@ def api_key_revoke(*, api_key: ApiKey, revoked_by: User | None) -> ApiKey:
         updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
             revoked_at=now
         )
+        forget_api_keys()
         api_key.refresh_from_db(fields=["revoked_at"])
         if updated:
             with schema_context(api_key.client.schema_name):
@@ -247,6 +259,7 @@ def api_key_touch(*, api_key: ApiKey, now: dt.datetime, every: dt.timedelta) -> 
         last_used_at=now
     )
     api_key.last_used_at = now
+    note_api_key_used(api_key.key_hash, now)
 
 
 def api_keys_for(*, client: Client, agency: Agency | None = None) -> QuerySet[ApiKey]:

@@ -1,8 +1,9 @@
 """Rate limit per API key, shared by every web process (a counter in Redis).
 
 A fixed window: the first request of a window creates the counter, each request increments
-it atomically (INCR), and a request over the limit is refused with 429 and Retry-After set to
-the seconds left in the window. The rate is read at request time from
+it atomically (SET NX with the expiry, then INCR, in one pipelined round trip), and a
+request over the limit is refused with 429 and Retry-After set to the seconds left in the
+window. The rate is read at request time from
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["api_key"] ("600/min" by default).
 """
 
@@ -12,6 +13,7 @@ import time
 from typing import Any
 
 from django.core.cache import cache
+from django_redis import get_redis_connection
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
@@ -43,14 +45,15 @@ class ApiKeyRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         self.wait_seconds = float(max(1, math.ceil((window + 1) * period - now)))
-        counter = f"api-rate:{api_key.pk}:{period}:{window}"
+        counter = cache.make_key(f"api-rate:{api_key.pk}:{period}:{window}")
         try:
-            cache.add(counter, 0, timeout=period + 5)
-            used = cache.incr(counter)
-        except ValueError:
-            # The counter expired between add and incr: this is the first use of the window.
-            cache.add(counter, 1, timeout=period + 5)
-            used = 1
+            # One round trip: create the window's counter if it is new (with its expiry),
+            # then count this request. SET NX + INCR in one pipeline cannot lose the expiry
+            # the way INCR alone would, and cannot race (Redis runs them in order).
+            pipe = get_redis_connection("default").pipeline(transaction=False)
+            pipe.set(counter, 0, ex=period + 5, nx=True)
+            pipe.incr(counter)
+            used = int(pipe.execute()[1])
         except Exception:
             # Fail open: a cache outage must not take the API down with it.
             logger.warning("rate limit counter unavailable; request allowed", exc_info=True)

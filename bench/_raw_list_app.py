@@ -4,8 +4,16 @@ values) with nothing but psycopg and orjson.
 
 Run by the benchmark under gunicorn with the API's own settings:
     gunicorn _raw_list_app:application --chdir bench ...
-configured by RAW_LIST_DSN (libpq connection string), RAW_LIST_SCHEMA (the tenant's schema)
-and RAW_LIST_TAG (the cursor's tag, the API viewset's basename).
+configured by RAW_LIST_DSN (libpq connection string), RAW_LIST_SCHEMA (the tenant's schema),
+RAW_LIST_KEY_ID (the bench key's row id) and RAW_LIST_SECRET_KEY (the Django SECRET_KEY).
+
+Cursors are signed as the API signs them (api/pagination.py): django.core.signing's
+TimestampSigner format (base64 JSON, a base62 timestamp, an HMAC-SHA256 signature salted
+with the binding of workspace, key, path, ordering and filters), written out by hand with
+hmac and hashlib; a presented cursor's signature is checked the same way. The timestamp is
+the second the page was served, so two servers' cursors differ in their last two parts when
+they answer in different seconds: the benchmark compares the payloads and checks both
+signatures.
 
 Per request it does: check that an Authorization header is present (not which key it is),
 read page_size and cursor, run two queries on one connection per worker process (opened on
@@ -25,7 +33,10 @@ instances for brief, candidate and agency with all their columns, serializers).
 
 import base64
 import datetime as dt
+import hashlib
+import hmac
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -78,17 +89,62 @@ def _db() -> psycopg.Connection[Any]:
     return _connection
 
 
-def _encode_cursor(tag: str, updated_at: dt.datetime, public_id: uuid.UUID) -> str:
-    raw = orjson.dumps({"r": tag, "p": [updated_at.isoformat(), str(public_id)]})
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+CURSOR_SALT = "api.pagination.cursor:"
+ORDERING = ["updated_at", "public_id"]
+UNBOUND_PARAMS = frozenset({"cursor", "page_size", "updated_after"})
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
-def _decode_cursor(token: str, tag: str) -> tuple[dt.datetime, uuid.UUID] | None:
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _b62(number: int) -> str:
+    digits = ""
+    while number > 0:
+        number, remainder = divmod(number, 62)
+        digits = BASE62[remainder] + digits
+    return digits or "0"
+
+
+def _binding(path: str, query: dict[str, str]) -> str:
+    filters = sorted((name, [value]) for name, value in query.items() if name not in UNBOUND_PARAMS)
+    return (
+        CURSOR_SALT
+        + orjson.dumps(
+            {
+                "schema": os.environ["RAW_LIST_SCHEMA"],
+                "key": int(os.environ["RAW_LIST_KEY_ID"]),
+                "path": path,
+                "ordering": ORDERING,
+                "filters": filters,
+            }
+        ).decode()
+    )
+
+
+def _signature(binding: str, value: str) -> str:
+    # django.utils.crypto.salted_hmac(salt + "signer", value, SECRET_KEY, algorithm="sha256")
+    key = hashlib.sha256((binding + "signer" + os.environ["RAW_LIST_SECRET_KEY"]).encode())
+    return _b64(hmac.new(key.digest(), value.encode(), hashlib.sha256).digest())
+
+
+def _encode_cursor(binding: str, updated_at: dt.datetime, public_id: uuid.UUID) -> str:
+    value = (
+        f"{_b64(orjson.dumps([updated_at.isoformat(), str(public_id)]))}:{_b62(int(time.time()))}"
+    )
+    return f"{value}:{_signature(binding, value)}"
+
+
+def _decode_cursor(token: str, binding: str) -> tuple[dt.datetime, uuid.UUID] | None:
     try:
-        data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if data.get("r") != tag:
+        value, signature = token.rsplit(":", 1)
+        if not hmac.compare_digest(signature, _signature(binding, value)):
             return None
-        updated_at, public_id = data["p"]
+        payload = value.rsplit(":", 1)[0]
+        updated_at, public_id = orjson.loads(
+            base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        )
         return dt.datetime.fromisoformat(updated_at), uuid.UUID(public_id)
     except (ValueError, TypeError, KeyError, AttributeError, orjson.JSONDecodeError):
         return None
@@ -108,8 +164,8 @@ def _answer(
 def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     if not environ.get("HTTP_AUTHORIZATION", "").startswith("Bearer "):
         return _answer(start_response, "401 Unauthorized", {"code": "not_authenticated"})
-    tag = os.environ.get("RAW_LIST_TAG", "submission")
     query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+    binding = _binding(environ.get("PATH_INFO", "/"), query)
     try:
         page_size = int(query.get("page_size") or DEFAULT_PAGE_SIZE)
     except ValueError:
@@ -119,7 +175,7 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
     token = query.get("cursor") or ""
     db = _db()
     if token:
-        position = _decode_cursor(token, tag)
+        position = _decode_cursor(token, binding)
         if position is None:
             return _answer(start_response, "400 Bad Request", {"code": "validation_error"})
         rows = db.execute(NEXT_PAGE_SQL, (*position, page_size + 1)).fetchall()
@@ -166,7 +222,7 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
         }
         for row in rows
     ]
-    next_cursor = _encode_cursor(tag, rows[-1][18], rows[-1][1]) if rows else (token or None)
+    next_cursor = _encode_cursor(binding, rows[-1][18], rows[-1][1]) if rows else (token or None)
     next_link = None
     if has_more and next_cursor is not None:
         # As DRF's replace_query_param: the parameters sorted, the cursor replaced.

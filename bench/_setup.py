@@ -10,16 +10,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _bench_database() -> str:
-    """BENCH_DATABASE lets two checkouts benchmark on one server without sharing a database:
-    from the environment, else from the checkout's `.env` (as the settings read it), else the
-    default. Read before anything else, because the database is dropped and created afresh."""
-    if "BENCH_DATABASE" in os.environ:
+    """BENCH_DATABASE from the environment or the checkout's .env (as DATABASE_URL is read),
+    so two checkouts benchmark on one server without sharing, or dropping, one database."""
+    if os.environ.get("BENCH_DATABASE"):
         return os.environ["BENCH_DATABASE"]
-    env_file = ROOT / ".env"
-    if env_file.exists():
-        for line in env_file.read_text().splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() == "BENCH_DATABASE" and value.strip():
+    dotenv = ROOT / ".env"
+    if dotenv.exists():
+        for line in dotenv.read_text().splitlines():
+            name, _, value = line.partition("=")
+            if name.strip() == "BENCH_DATABASE" and value.strip():
                 return value.strip().strip("'\"")
     return "aihiring_bench"
 

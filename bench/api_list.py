@@ -9,9 +9,10 @@ workers close it after the response) and is timed from connect to the last body 
 
 The limit: bench/_raw_list_app.py, a bare WSGI app under the same gunicorn settings that
 answers the same URL with the same JSON, byte for byte (same rows, order, keyset cursor,
-fields and values, stage history included; checked), using one psycopg connection per
-worker, two queries a page (the page with its joins, then the stage history of its rows)
-and orjson.
+fields and values, stage history included; checked; the cursor is signed the same way and
+compared without its timestamp and signature, which differ by the second it was signed),
+using one psycopg connection per worker, two queries a page (the page with its joins, then
+the stage history of its rows) and orjson.
 It checks that an Authorization header is present and nothing else: no tenant lookup from
 the host, no key lookup or hash check, no revocation/expiry/engagement/scope checks, no
 last_used_at touch, no Redis rate limit, no Django middleware, DRF negotiation, filters,
@@ -25,6 +26,9 @@ Both walks must return the same ids in the same order, and the same page bodies.
 
 Queries per page are counted in-process (django.test.Client, CaptureQueriesContext) for the
 first page and the last, reached by following the cursors; they are listed with their SQL.
+The count is a page whose key is not remembered (api.key_cache off) and whose host is
+(routing memory on, as in the servers): no domain look-up, and no `SET search_path` when the
+connection is already in the workspace's schema (tenants.postgresql_backend).
 
 Run: .venv/bin/python bench/api_list.py [--rows N] [--walks N] [--conn-max-age S] [--profile]
 """
@@ -35,7 +39,6 @@ import http.client
 import io
 import os
 import pstats
-import random
 import re
 import socket
 import statistics
@@ -43,14 +46,13 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 from _setup import ROOT, bench_django_setup
+from _workspace import bench_submissions
 
 # Outbox kicks (brief created/opened) go to a queue no worker reads, emptied at the end, so
 # a `make run` worker never sees this benchmark's tenant.
@@ -69,35 +71,13 @@ LIST_PATH = f"/api/v1/submissions/?page_size={PAGE_SIZE}"
 BIN = Path(sys.executable).parent
 BENCH_DIR = Path(__file__).resolve().parent
 
-SHIPPED = (
-    "Shipped a churn model serving 2M users behind a feature flag, retrained weekly.",
-    "Built the retrieval pipeline for a support assistant answering 40k tickets a month.",
-    "Moved demand forecasting from spreadsheets to a gradient-boosted model in production.",
-    "Replaced a rules engine for fraud scoring with a model served at 300 requests a second.",
-)
-BASELINES = (
-    "Before: 18% monthly churn among trial users, measured on the billing data.",
-    "Before: first answer took 9 hours on average and 35% of tickets were escalated.",
-    "Before: forecast error (MAPE) of 31% on weekly store-level demand.",
-    "",
-)
-IMPROVEMENTS = (
-    "Churn fell to 14% over two quarters; the retention team targets the top decile.",
-    "Median first answer under 2 minutes; escalations down to 21% after three months.",
-    "MAPE down to 17%; stock-outs fell by a third in the pilot region.",
-    "",
-)
-MONITORING = (
-    "Drift dashboards on the top 20 features, alerting to the on-call rotation.",
-    "Weekly sample of 200 answers graded by support leads; groundedness tracked per release.",
-    "",
-)
-QUALITY_DIPS = (
-    "A schema change upstream silently zeroed one feature; caught by the drift alert in a day.",
-    "Answers degraded after a docs migration; we rolled back the index and re-embedded.",
-    "",
-)
-REASONS = ("", "", "Strong proof of production work.", "Matches the brief's data stack.")
+
+# A signed cursor's timestamp and signature (django.core.signing), ":" or URL-encoded.
+CURSOR_TAIL = re.compile(r"(?::|%3A)[0-9A-Za-z]+(?::|%3A)[A-Za-z0-9_-]{43}")
+
+
+def unsigned(text: str) -> str:
+    return CURSOR_TAIL.sub("", text)
 
 
 def free_port() -> int:
@@ -215,17 +195,15 @@ def main() -> None:
     args = parser.parse_args()
     bench_django_setup()
 
+    from django.conf import settings
+    from django.core import signing
     from django.db import connection
     from django.test import Client as TestClient
     from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-    from django_tenants.utils import tenant_context
 
     from api.keys import api_key_create
-    from audit.actors import Actor
+    from api.pagination import CURSOR_SALT, _CursorSerializer
     from config.celery import app as celery_app
-    from hiring.models import Candidate, Stage, StageChange, Submission
-    from hiring.services.briefs import brief_create, brief_open
     from tenants.models import Agency, ApiKey, ApiScope, Engagement
     from tenants.schema import use_public_schema
     from tenants.services import client_provision, template_schema_ensure
@@ -247,8 +225,38 @@ def main() -> None:
         created_by=None,
     )
     headers = {"Host": host, "Authorization": f"Bearer {raw_key}", "Accept": "application/json"}
+    api_key_id = ApiKey.objects.get(prefix=raw_key[:16]).pk
+    # The salt the API signs this list's cursors with (api.pagination._binding): the raw
+    # app's cursors must verify with it too.
+    binding = (
+        CURSOR_SALT
+        + orjson.dumps(
+            {
+                "schema": client.schema_name,
+                "key": api_key_id,
+                "path": "/api/v1/submissions/",
+                "ordering": ["updated_at", "public_id"],
+                "filters": [],
+            }
+        ).decode()
+    )
 
-    rng = random.Random(20240601)
+    def comparable(page: dict[str, Any]) -> dict[str, Any]:
+        """The page with its cursor's timestamp and signature taken out, once the signature
+        is checked: two servers answering in different seconds sign different tokens."""
+        token = page["next_cursor"]
+        if token is None:
+            return page
+        try:
+            signing.loads(token, salt=binding, serializer=_CursorSerializer)
+        except signing.BadSignature:
+            raise SystemExit(f"a cursor does not verify with the API's binding: {token}") from None
+        return {
+            **page,
+            "next_cursor": unsigned(token),
+            "next": None if page["next"] is None else unsigned(page["next"]),
+        }
+
     servers: list[subprocess.Popen[bytes]] = []
     api_times: list[float] = []
     raw_times: list[float] = []
@@ -258,91 +266,9 @@ def main() -> None:
     bodies_identical = True
     try:
         setup_started = time.perf_counter()
-        with tenant_context(client):
-            actor = Actor(kind="system", ref="bench")
-            briefs = []
-            for n in range(BRIEFS):
-                brief = brief_create(
-                    actor=actor,
-                    data={
-                        "title": f"ML engineer for demand forecasting {n}",
-                        "track": "python_ai_developer",
-                        "needs": ["ml_features", "pipelines"],
-                    },
-                )
-                briefs.append(
-                    brief_open(
-                        actor=actor, brief=brief, override_reason="Benchmark brief, not real."
-                    )
-                )
-            start = timezone.now() - timedelta(days=60)
-            candidates = Candidate.objects.bulk_create(
-                (
-                    Candidate(
-                        full_name=f"Bench Person {n}",
-                        email_normalized=f"bench.{run}.{n}@corp.example",
-                    )
-                    for n in range(args.rows)
-                ),
-                batch_size=2000,
-            )
-            flow = (Stage.SUBMITTED, Stage.SCREENING, Stage.INTERVIEW)
-            submissions = []
-            histories: list[int] = []
-            for n, candidate in enumerate(candidates):
-                created = start + timedelta(seconds=n * 500)
-                changes = rng.choice((1, 1, 2, 2, 2, 3))
-                histories.append(changes)
-                # Pairs of rows share updated_at (a bulk import does that), so the cursor's
-                # public_id tie-break is exercised on every page.
-                updated = start + timedelta(seconds=(n // 2) * 500 + 400)
-                rate = rng.choice((None, Decimal("85.00"), Decimal("120.50"), Decimal("99.99")))
-                submissions.append(
-                    Submission(
-                        brief=briefs[n % BRIEFS],
-                        candidate=candidate,
-                        agency=agencies[n % AGENCIES],
-                        full_name=candidate.full_name,
-                        email=candidate.email_normalized,
-                        location="Berlin, Germany",
-                        summary="Seven years of Python, four of them shipping ML to production.",
-                        proof_shipped_solution=rng.choice(SHIPPED),
-                        proof_baseline=rng.choice(BASELINES),
-                        proof_improvement=rng.choice(IMPROVEMENTS),
-                        proof_monitoring=rng.choice(MONITORING),
-                        proof_quality_dip=rng.choice(QUALITY_DIPS),
-                        proof_links=[f"https://github.com/bench-{n}/churn-model"]
-                        + ([f"https://blog.example/posts/{n}"] if n % 3 == 0 else []),
-                        rate_amount=rate,
-                        rate_currency="" if rate is None else rng.choice(("EUR", "USD")),
-                        right_to_represent_confirmed_at=created,
-                        stage=flow[changes - 1],
-                        stage_changed_at=created + timedelta(seconds=100 * (changes - 1)),
-                        created_at=created,
-                        updated_at=updated,
-                    )
-                )
-            submissions = Submission.objects.bulk_create(submissions, batch_size=2000)
-            StageChange.objects.bulk_create(
-                (
-                    StageChange(
-                        submission=submission,
-                        from_stage="" if k == 0 else flow[k - 1],
-                        to_stage=flow[k],
-                        reason=rng.choice(REASONS) if k else "",
-                        actor_kind="api_key" if k == 0 else "user",
-                        actor_ref="ahk_benchbench01" if k == 0 else "",
-                        occurred_at=submission.created_at + timedelta(seconds=100 * k),
-                    )
-                    for submission, changes in zip(submissions, histories, strict=True)
-                    for k in range(changes)
-                ),
-                batch_size=5000,
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {Submission._meta.db_table}")
-                cursor.execute(f"ANALYZE {StageChange._meta.db_table}")
-                cursor.execute(f"ANALYZE {Candidate._meta.db_table}")
+        _, histories = bench_submissions(
+            client=client, agencies=agencies, rows=args.rows, run=run, briefs=BRIEFS
+        )
         use_public_schema()
         setup_seconds = time.perf_counter() - setup_started
         stage_changes = sum(histories)
@@ -360,7 +286,8 @@ def main() -> None:
             **base_env,
             "RAW_LIST_DSN": os.environ["DATABASE_URL"],
             "RAW_LIST_SCHEMA": client.schema_name,
-            "RAW_LIST_TAG": "submission",
+            "RAW_LIST_KEY_ID": str(api_key_id),
+            "RAW_LIST_SECRET_KEY": settings.SECRET_KEY,
         }
         api_port, raw_port = free_port(), free_port()
         servers.append(start_server("config.wsgi:application", ROOT, api_port, base_env, headers))
@@ -394,7 +321,8 @@ def main() -> None:
                     raw_pages = pages
             if ids_of(api_pages) != ids_of(raw_pages):
                 raise SystemExit("the API and the raw app returned different ids or order")
-            for number, (api_page, raw_page) in enumerate(zip(api_pages, raw_pages, strict=True)):
+            for number, pair in enumerate(zip(api_pages, raw_pages, strict=True)):
+                api_page, raw_page = (comparable(page) for page in pair)
                 if api_page != raw_page:
                     for key in api_page:
                         if api_page[key] != raw_page.get(key):
@@ -405,11 +333,14 @@ def main() -> None:
                     raise SystemExit("the API and the raw app returned different page bodies")
         # Byte for byte too (same key order, same formatting), page 1 and a middle page.
         for target in (LIST_PATH, target_of(api_pages[len(api_pages) // 2 - 1]["next"])):
-            api_body = fetch(api_port, target, headers)[1]
-            raw_body = fetch(raw_port, target, headers)[1]
+            api_body = unsigned(fetch(api_port, target, headers)[1].decode())
+            raw_body = unsigned(fetch(raw_port, target, headers)[1].decode())
             bodies_identical = bodies_identical and api_body == raw_body
 
         # --- queries per page, in-process ----------------------------------------------------
+        # With the per-process memory of keys off, so every page counts its key look-up (the
+        # servers remember a key for API_KEY_CACHE_SECONDS; a walk is longer than that).
+        settings.API_KEY_CACHE_SECONDS = 0
         http = TestClient(HTTP_HOST=host, headers={"Authorization": f"Bearer {raw_key}"})
 
         def get_page(target: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from hiring.models import BriefStatus, ImportStatus, RoleBrief, Stage, Submissio
 from hiring.selectors import briefs_for, imports_for_uploader, submissions_for
 from hiring.stages import AWAITING_CLIENT_STAGES, CLOSED_STAGES, OPEN_FOR_SCORING
 from notifications.reminders.rules import submissions_awaiting_client
+from pages.paging import first_rows_narrow_first
 from scoring.models import ScorecardStatus, Shortlist, ShortlistDecision, ShortlistEntry
 from scoring.selectors import (
     assignments_for_interviewer,
@@ -114,7 +115,8 @@ def submissions_to_review(access: WorkspaceAccess, now: dt.datetime) -> NeedSect
         more_link=reverse("hiring:submission_list") + "?stage=submitted",
         empty="Every submission has been looked at.",
     )
-    for submission in waiting.order_by("stage_changed_at", "id")[:SHOWN]:
+    # Narrow first: thousands may wait, and the sort has no index (docs/performance.md).
+    for submission in first_rows_narrow_first(waiting.order_by("stage_changed_at", "id"), SHOWN):
         section.items.append(
             NeedItem(
                 label=f"{submission.full_name} for {submission.brief.title}",

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import (
     Http404,
@@ -50,6 +50,13 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
     _lock = threading.Lock()
     MAX_HOSTS = 2000
 
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        _routing.from_memory = False
+        response = super().process_request(request)
+        if response is None and _routing.from_memory:
+            _keep_search_path()
+        return response
+
     def get_tenant(self, domain_model: Any, hostname: str) -> Any:
         seconds = float(getattr(settings, "TENANT_ROUTING_CACHE_SECONDS", 10))
         if seconds <= 0:
@@ -57,6 +64,7 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
         now = time.monotonic()
         hit = self._remembered.get(hostname)
         if hit is not None and hit[0] > now:
+            _routing.from_memory = True
             return copy.copy(hit[1])
         tenant = super().get_tenant(domain_model, hostname)
         with self._lock:
@@ -69,6 +77,20 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
     def forget(cls, **kwargs: Any) -> None:
         with cls._lock:
             cls._remembered.clear()
+
+
+# Per thread: whether this request's host was routed from the memory (no public query).
+_routing = threading.local()
+
+
+def _keep_search_path() -> None:
+    """A request routed from memory ran no query in the public schema; when the connection
+    is still in the schema this workspace needs, django-tenants is told so and skips the
+    `SET search_path` round trip that set_tenant would cost every request
+    (tenants.postgresql_backend)."""
+    keep = getattr(connection, "keep_search_path_in_effect", None)
+    if keep is not None:
+        keep()
 
 
 def _forget_routing(sender: Any, **kwargs: Any) -> None:

@@ -22,14 +22,22 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def schema_clone_structure(*, source: str, target: str) -> int:
     """Create schema `target` with the tables, constraints and indexes of `source`. Run it
-    inside the caller's transaction with the search path on public. Returns the table count."""
+    inside the caller's transaction with the search path on public. Returns the table count.
+
+    The template's catalog is read in three queries; the statements that build the new
+    schema are then sent together, in one round trip (a few hundred statements: one per
+    table, constraint and index), so the cost is PostgreSQL's work, not the round trips."""
     src, dst = _quote(source), _quote(target)
     # How the catalog prints a reference to the source schema inside definitions.
     source_prefix = re.compile(rf"(?<![\w\"]){re.escape(source)}\.|{re.escape(src)}\.")
+    statements = [f"CREATE SCHEMA {dst}"]
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE SCHEMA {dst}")
         cursor.execute(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname",
@@ -37,7 +45,7 @@ def schema_clone_structure(*, source: str, target: str) -> int:
         )
         tables = [row[0] for row in cursor.fetchall()]
         for table in tables:
-            cursor.execute(
+            statements.append(
                 f"CREATE TABLE {dst}.{_quote(table)} (LIKE {src}.{_quote(table)} "
                 "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE "
                 "INCLUDING COMMENTS)"
@@ -53,7 +61,7 @@ def schema_clone_structure(*, source: str, target: str) -> int:
         constraints = sorted(cursor.fetchall(), key=lambda row: (CONSTRAINT_ORDER[row[2]], row))
         for table, name, _kind, definition in constraints:
             definition = source_prefix.sub(f"{dst}.", definition)
-            cursor.execute(
+            statements.append(
                 f"ALTER TABLE {dst}.{_quote(table)} ADD CONSTRAINT {_quote(name)} {definition}"
             )
 
@@ -65,16 +73,17 @@ def schema_clone_structure(*, source: str, target: str) -> int:
             [source],
         )
         for (index_definition,) in cursor.fetchall():
-            cursor.execute(source_prefix.sub(f"{dst}.", index_definition))
+            statements.append(source_prefix.sub(f"{dst}.", index_definition))
 
         for table in DATA_TABLES:
             if table in tables:
-                cursor.execute(
-                    f"INSERT INTO {dst}.{_quote(table)} SELECT * FROM {src}.{_quote(table)}"
+                qualified = f"{dst}.{_quote(table)}"
+                statements.append(f"INSERT INTO {qualified} SELECT * FROM {src}.{_quote(table)}")
+                statements.append(
+                    f"SELECT setval(pg_get_serial_sequence({_literal(qualified)}, 'id'), "
+                    f"COALESCE((SELECT max(id) FROM {qualified}), 0) + 1, false)"
                 )
-                restart = (
-                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                    f"COALESCE((SELECT max(id) FROM {dst}.{_quote(table)}), 0) + 1, false)"
-                )
-                cursor.execute(restart, [f"{dst}.{_quote(table)}"])
+        # No parameters: psycopg sends the statements as one simple query, run in order
+        # inside the caller's transaction (a failure anywhere rolls all of them back).
+        cursor.execute(";\n".join(statements))
     return len(tables)

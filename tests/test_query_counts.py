@@ -795,7 +795,8 @@ def test_api_briefs(tenant_a, keys, caller, queries):
     assert (len(few), len(many)) == (1, 100)
 
 
-@pytest.mark.parametrize(("caller", "queries"), [("client", 6), ("agency", 7)])
+# The page and its rows' stage history are one statement (api.endpoints.submissions).
+@pytest.mark.parametrize(("caller", "queries"), [("client", 5), ("agency", 6)])
 def test_api_submissions(tenant_a, keys, caller, queries):
     key = keys[caller]
     agency = keys["agency"].agency
@@ -1060,3 +1061,32 @@ def test_two_runs_of_background_work_must_run_as_many_statements():
     message = str(failure.value)
     assert "job: 1 queries with 1 row, 2 with 2 rows." in message
     assert "With 2 rows:\n  1. SELECT 1\n  2. SELECT 2" in message
+
+
+# --- the scorecard form (bench/pages.py measures it beside the lists) -----------------------
+
+
+@pytest.mark.parametrize(("role", "queries"), [("interviewer", 12)])
+def test_scorecard_form(tenant_a, as_role, role, queries):
+    """The interviewer's form for one submission, whatever else is scored around it: other
+    interviewers' scorecards of the same submission (blind: never loaded) and the
+    interviewer's other assignments."""
+    acting = as_role(tenant_a, role)
+    agency = engaged_agency(tenant_a, acting)
+    with schema_context(tenant_a.schema_name):
+        submission = submission_of(agency, brief=RoleBriefFactory(), stage=Stage.INTERVIEW)
+        InterviewAssignmentFactory(submission=submission, interviewer=acting.user)
+
+    def around(index: int) -> None:
+        other = ClientMembershipFactory(client=tenant_a, role="interviewer").user
+        InterviewAssignmentFactory(submission=submission, interviewer=other)
+        ScorecardFactory(submission=submission, interviewer=other, submitted=True)
+        elsewhere = submission_of(agency, brief=RoleBriefFactory(), stage=Stage.INTERVIEW)
+        InterviewAssignmentFactory(submission=elsewhere, interviewer=acting.user)
+
+    assert_query_count_flat(
+        queries,
+        add_rows=rows_of(tenant_a, around),
+        run=page(acting, reverse("scoring:scorecard_form", args=[submission.public_id])),
+        label=f"scorecard form as {role}",
+    )

@@ -6,13 +6,16 @@ Submissions carry ids only for the candidate: contact data is read through /cand
 submissions, so no response shows another agency."""
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import django_filters
+import orjson
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db import models
+from django.db.models import ExpressionWrapper, F, Func, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -142,9 +145,33 @@ def _instant(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def _is_utc(zone: dt.tzinfo) -> bool:
+    return zone is dt.UTC or getattr(zone, "key", None) in ("UTC", "Etc/UTC")
+
+
+def _instant_for_orjson(value: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | str | None:
+    """The list's datetimes when the current zone is UTC: left as datetimes for the orjson
+    renderer, which writes an aware UTC datetime exactly as _instant does (ISO 8601,
+    microseconds only when there are some, "Z"), in C and without a string per value.
+    Values from the database are in UTC (the connection's zone); anything else is written
+    by _instant."""
+    if value is None or value.utcoffset() != dt.timedelta(0):
+        return _instant(value, zone)
+    return value
+
+
 def _amount(value: Decimal | None) -> str | None:
-    """A money amount as DRF's DecimalField (2 places, as a string) writes it."""
-    return None if value is None else f"{value.quantize(CENTS, rounding=ROUND_HALF_UP):f}"
+    """A money amount as DRF's DecimalField (2 places, as a string) writes it. The column
+    has 2 places, so what the database returns is already written that way; quantize (tens
+    of microseconds) only what is not."""
+    if value is None:
+        return None
+    if value.as_tuple().exponent == -2:
+        return str(value)
+    return f"{value.quantize(CENTS, rounding=ROUND_HALF_UP):f}"
+
+
+Instant = Callable[[dt.datetime | None, dt.tzinfo], Any]
 
 
 def _measure(value: Decimal | None) -> str | None:
@@ -153,18 +180,26 @@ def _measure(value: Decimal | None) -> str | None:
 
 
 def _history_row(
-    from_stage: str, to_stage: str, reason: str, occurred_at: Any, zone: dt.tzinfo
+    from_stage: str,
+    to_stage: str,
+    reason: str,
+    occurred_at: Any,
+    zone: dt.tzinfo,
+    instant: Instant = _instant,
 ) -> dict[str, Any]:
     return {
         "from_stage": from_stage,
         "to_stage": to_stage,
         "reason": reason,
-        "occurred_at": _instant(occurred_at, zone),
+        "occurred_at": instant(occurred_at, zone),
     }
 
 
 def _submission_data(
-    row: dict[str, Any], history: list[dict[str, Any]], zone: dt.tzinfo
+    row: dict[str, Any],
+    history: list[dict[str, Any]],
+    zone: dt.tzinfo,
+    instant: Instant = _instant,
 ) -> dict[str, Any]:
     """The API's representation of one submission from its LIST_VALUES row."""
     return {
@@ -173,7 +208,7 @@ def _submission_data(
         "candidate": str(row["candidate__public_id"]),
         "agency": {"id": str(row["agency__public_id"]), "name": row["agency__name"]},
         "stage": row["stage"],
-        "stage_changed_at": _instant(row["stage_changed_at"], zone),
+        "stage_changed_at": instant(row["stage_changed_at"], zone),
         "proof": {
             **{part: row[f"proof_{part}"] for part in PROOF_PARTS},
             "metric": row["proof_metric"],
@@ -185,44 +220,78 @@ def _submission_data(
         },
         "rate_amount": _amount(row["rate_amount"]),
         "rate_currency": row["rate_currency"],
-        "right_to_represent_confirmed_at": _instant(row["right_to_represent_confirmed_at"], zone),
-        "consent": _consent_data(row, zone),
+        "right_to_represent_confirmed_at": instant(row["right_to_represent_confirmed_at"], zone),
+        "consent": _consent_data(row, zone, instant),
         "stage_history": history,
-        "created_at": _instant(row["created_at"], zone),
-        "updated_at": _instant(row["updated_at"], zone),
+        "created_at": instant(row["created_at"], zone),
+        "updated_at": instant(row["updated_at"], zone),
     }
 
 
-def _consent_data(row: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
+def _consent_data(row: dict[str, Any], zone: dt.tzinfo, instant: Instant = _instant) -> dict[str, Any]:
     state = row["consent_state"]
     expires_at = row["consent_expires_at"]
     if state == ConsentState.PENDING and expires_at is not None and expires_at <= timezone.now():
         state = CONSENT_EXPIRED
     return {
         "state": state,
-        "requested_at": _instant(row["consent_requested_at"], zone),
-        "expires_at": _instant(expires_at, zone),
-        "answered_at": _instant(row["consent_answered_at"], zone),
+        "requested_at": instant(row["consent_requested_at"], zone),
+        "expires_at": instant(expires_at, zone),
+        "answered_at": instant(row["consent_answered_at"], zone),
     }
 
 
-def submission_rows_data(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The list's hot path: a page of LIST_VALUES rows and their stage histories (one query)
-    written out as plain data, with no model instances and no serializer walk. A test holds
-    the output equal to the declared serializer's (and so to the OpenAPI document)."""
-    zone = timezone.get_current_timezone()
-    history: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if rows:
-        changes = (
-            StageChange.objects.filter(submission_id__in=[row["id"] for row in rows])
-            .order_by("occurred_at", "id")
-            .values_list("submission_id", "from_stage", "to_stage", "reason", "occurred_at")
-        )
-        for submission_id, from_stage, to_stage, reason, occurred_at in changes:
-            history[submission_id].append(
-                _history_row(from_stage, to_stage, reason, occurred_at, zone)
+def submission_list_rows(submissions: QuerySet[Submission]) -> QuerySet[Any]:
+    """The list's rows in one query: the LIST_VALUES columns, the proof links as JSON text
+    and each row's stage history aggregated into a JSON array by a correlated subquery
+    (`[[from, to, reason, occurred_at], ...]` in occurred_at, id order), both parsed by orjson
+    in submission_rows_data. One statement a page instead of two: the round trip, not the
+    aggregation, is what a page pays for on a busy database."""
+    history = (
+        StageChange.objects.filter(submission_id=OuterRef("id"))
+        .order_by()
+        .values("submission_id")
+        .annotate(
+            entries=JSONBAgg(
+                Func(
+                    F("from_stage"),
+                    F("to_stage"),
+                    F("reason"),
+                    F("occurred_at"),
+                    function="jsonb_build_array",
+                    output_field=models.JSONField(),
+                ),
+                order_by=("occurred_at", "id"),
             )
-    return [_submission_data(row, history.get(row["id"], []), zone) for row in rows]
+        )
+        .values("entries")
+    )
+    columns = [name for name in LIST_VALUES if name != "proof_links"]
+    return submissions.values(
+        *columns,
+        proof_links_json=ExpressionWrapper(F("proof_links"), output_field=models.TextField()),
+        history_json=Subquery(history, output_field=models.TextField()),
+    )
+
+
+def submission_rows_data(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The list's hot path: a page of submission_list_rows written out as plain data, with
+    no model instances and no serializer walk, for the orjson renderer (datetimes may stay
+    datetimes: _instant_for_orjson). A test holds the rendered output equal to the declared
+    serializer's (and so to the OpenAPI document)."""
+    zone = timezone.get_current_timezone()
+    instant: Instant = _instant_for_orjson if _is_utc(zone) else _instant
+    parse = dt.datetime.fromisoformat
+    data = []
+    for row in rows:
+        row["proof_links"] = orjson.loads(row["proof_links_json"])
+        entries = orjson.loads(row["history_json"]) if row["history_json"] else ()
+        history = [
+            _history_row(from_stage, to_stage, reason, parse(occurred_at), zone, instant)
+            for from_stage, to_stage, reason, occurred_at in entries
+        ]
+        data.append(_submission_data(row, history, zone, instant))
+    return data
 
 
 class ConsentSerializer(serializers.Serializer):
@@ -516,7 +585,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partne
         """Submissions in sync order (last change, then id), a page at a time."""
         # Only the columns the list shows, as plain rows: not the brief's and candidate's
         # whole rows (a candidate's contact data has no business in this query anyway).
-        rows = self.filter_queryset(self.get_queryset()).values(*LIST_VALUES)
+        rows = submission_list_rows(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(rows)
         assert page is not None
         return self.get_paginated_response(submission_rows_data(page))

@@ -151,7 +151,7 @@ DATABASES = {
     "default": env.db_url(
         "DATABASE_URL",
         default="postgres://postgres@127.0.0.1:5432/aihiring",
-        engine="django_tenants.postgresql_backend",
+        engine="tenants.postgresql_backend",
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
@@ -332,6 +332,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"ConsentStatusEnum": "hiring.models.CONSENT_STATUS_CHOICES"},
 }
 API_PAGE_SIZE = 50
+# Accepted API keys remembered per process (api.key_cache): a revocation reaches other web
+# processes within this many seconds; 0 turns the memory off.
+API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=5.0)
 API_MAX_PAGE_SIZE = 200
 # Request bodies above this are refused with 413 (form uploads have their own limits).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)

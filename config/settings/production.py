@@ -41,7 +41,7 @@ BASE_DOMAIN = env("BASE_DOMAIN")
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}", *PUBLIC_EXTRA_HOSTS]
 )
-DATABASES = {"default": env.db_url("DATABASE_URL", engine="django_tenants.postgresql_backend")}
+DATABASES = {"default": env.db_url("DATABASE_URL", engine="tenants.postgresql_backend")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("REDIS_URL")

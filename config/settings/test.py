@@ -41,6 +41,8 @@ CELERY_TASK_ROUTES = celery_queues.task_routes(CELERY_TASK_DEFAULT_QUEUE)
 # Tests create and roll back clients and domains freely: route without the memory, except in
 # the tests of the memory itself (tests/test_isolation.py).
 TENANT_ROUTING_CACHE_SECONDS = 0
+# Keys change freely in tests too: no memory of accepted keys, except in its own tests.
+API_KEY_CACHE_SECONDS = 0
 MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
 LOGIN_FAILURE_LIMIT = 5
 WEBHOOK_REQUIRE_HTTPS = False

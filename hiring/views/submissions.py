@@ -228,7 +228,7 @@ def submission_list(request: HttpRequest, caller: Caller) -> HttpResponse:
         "hiring/submission_list.html",
         {
             "access": caller.access,
-            "page": page_of(request, listing.submissions),
+            "page": page_of(request, listing.submissions, narrow_first=True),
             "filter_form": listing.filter_form,
             "filtered": listing.filtered,
             "search_text": listing.search,
