@@ -1064,9 +1064,10 @@ def test_two_runs_of_background_work_must_run_as_many_statements():
 
 
 # --- the scorecard form (bench/pages.py measures it beside the lists) -----------------------
+# 13: with the workspace's current interview kit version for the brief's track (one query).
 
 
-@pytest.mark.parametrize(("role", "queries"), [("interviewer", 12)])
+@pytest.mark.parametrize(("role", "queries"), [("interviewer", 13)])
 def test_scorecard_form(tenant_a, as_role, role, queries):
     """The interviewer's form for one submission, whatever else is scored around it: other
     interviewers' scorecards of the same submission (blind: never loaded) and the

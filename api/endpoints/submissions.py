@@ -228,7 +228,9 @@ def _submission_data(
     }
 
 
-def _consent_data(row: dict[str, Any], zone: dt.tzinfo, instant: Instant = _instant) -> dict[str, Any]:
+def _consent_data(
+    row: dict[str, Any], zone: dt.tzinfo, instant: Instant = _instant
+) -> dict[str, Any]:
     state = row["consent_state"]
     expires_at = row["consent_expires_at"]
     if state == ConsentState.PENDING and expires_at is not None and expires_at <= timezone.now():
