@@ -11,6 +11,7 @@ the link, is asked for a password to create the account or to sign in to an exis
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -44,6 +45,7 @@ from tenants.services import (
 
 TOKEN_SALT = "accounts.invitation"
 NAME_MAX_LENGTH = 200
+ACCOUNT_EXISTS = "An account with this address exists already: sign in to accept the invitation."
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -406,18 +408,20 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Invitation:
     return invitation
 
 
-def invitation_accept_with_new_account(*, invitation: Invitation, name: str, password: str) -> User:
-    """Create the invitee's account (name and password) and accept the invitation with it."""
+def invitee_account_create(
+    *, email: str, name: str, password: str, accept: Callable[[User], object]
+) -> User:
+    """Create an invitee's account (name and password) and accept with it, in one
+    transaction: `accept(user)` is the invitation's own acceptance (a team's or an agency's).
+    ValidationError by field for a bad name or password; ConflictError when the address has
+    an account already (the invitee signs in to accept instead)."""
     errors: dict[str, list[str]] = {}
     name = " ".join((name or "").split())
     if len(name) > NAME_MAX_LENGTH:
         errors["name"] = [f"Keep the name under {NAME_MAX_LENGTH} characters."]
-    if User.objects.filter(email__iexact=invitation.email).exists():
-        raise ConflictError(
-            "An account with this address exists already: sign in to accept the invitation.",
-            code="account_exists",
-        )
-    candidate = User(email=invitation.email.lower(), name=name)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ConflictError(ACCOUNT_EXISTS, code="account_exists")
+    candidate = User(email=email.lower(), name=name)
     try:
         validate_password(password, user=candidate)
     except ValidationError as error:
@@ -426,14 +430,21 @@ def invitation_accept_with_new_account(*, invitation: Invitation, name: str, pas
         raise ValidationError(errors)
     with transaction.atomic():
         try:
-            user = User.objects.create_user(email=invitation.email, password=password, name=name)
+            user = User.objects.create_user(email=email, password=password, name=name)
         except IntegrityError:
-            raise ConflictError(
-                "An account with this address exists already: sign in to accept the invitation.",
-                code="account_exists",
-            ) from None
-        invitation_accept(invitation=invitation, user=user)
+            raise ConflictError(ACCOUNT_EXISTS, code="account_exists") from None
+        accept(user)
     return user
+
+
+def invitation_accept_with_new_account(*, invitation: Invitation, name: str, password: str) -> User:
+    """Create the invitee's account (name and password) and accept the invitation with it."""
+    return invitee_account_create(
+        email=invitation.email,
+        name=name,
+        password=password,
+        accept=lambda user: invitation_accept(invitation=invitation, user=user),
+    )
 
 
 def access_invitation_by_id(*, team: Team, public_id: object) -> Invitation:

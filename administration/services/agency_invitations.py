@@ -24,7 +24,6 @@ from decimal import Decimal
 from typing import Any, Final
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -32,7 +31,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_tenants.utils import schema_context
 
-from accounts.invitations import NAME_MAX_LENGTH, LinkProblem
+from accounts.invitations import LinkProblem, invitee_account_create
 from accounts.links import Links
 from accounts.mail import account_mail_send_on_commit
 from accounts.models import AgencyInvitation
@@ -468,29 +467,9 @@ def agency_invitation_accept_with_new_account(
     *, invitation: AgencyInvitation, name: str, password: str
 ) -> User:
     """Create the invitee's account (name and password) and accept with it."""
-    errors: dict[str, list[str]] = {}
-    name = " ".join((name or "").split())
-    if len(name) > NAME_MAX_LENGTH:
-        errors["name"] = [f"Keep the name under {NAME_MAX_LENGTH} characters."]
-    if User.objects.filter(email__iexact=invitation.email).exists():
-        raise ConflictError(
-            "An account with this address exists already: sign in to accept the invitation.",
-            code="account_exists",
-        )
-    candidate = User(email=invitation.email.lower(), name=name)
-    try:
-        validate_password(password, user=candidate)
-    except ValidationError as error:
-        errors["password"] = list(error.messages)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        try:
-            user = User.objects.create_user(email=invitation.email, password=password, name=name)
-        except IntegrityError:
-            raise ConflictError(
-                "An account with this address exists already: sign in to accept the invitation.",
-                code="account_exists",
-            ) from None
-        agency_invitation_accept(invitation=invitation, user=user)
-    return user
+    return invitee_account_create(
+        email=invitation.email,
+        name=name,
+        password=password,
+        accept=lambda user: agency_invitation_accept(invitation=invitation, user=user),
+    )
