@@ -28,7 +28,7 @@ from accounts.members import (
 )
 from accounts.selectors import team_members, team_open_invitations, team_recent_changes
 from accounts.teams import Team
-from accounts.throttle import limit_hit, wait_in_words
+from accounts.views.limits import invitation_limit_refusal
 from pages.access import Caller, refusal_page, workspace_page
 from pages.forms import form_action
 from tenants.models import User
@@ -39,27 +39,6 @@ from tenants.selectors import user_names
 def manager_of(caller: Caller) -> Manager:
     team = Team(client=caller.client, agency=caller.agency if caller.is_agency else None)
     return Manager(user=caller.user, role=caller.role, team=team)
-
-
-def _invitation_limit(request: HttpRequest, manager: Manager) -> HttpResponse | None:
-    wait = limit_hit(
-        kind="invite",
-        subject=str(manager.user.pk),
-        limit=settings.INVITATION_LIMIT_PER_HOUR,
-        window_seconds=3600,
-    )
-    if not wait:
-        return None
-    response = refusal_page(
-        request,
-        messages=[
-            f"You have sent {settings.INVITATION_LIMIT_PER_HOUR} invitations in the last hour. "
-            f"Try again in {wait_in_words(wait)}."
-        ],
-        status=429,
-    )
-    response["Retry-After"] = str(wait)
-    return response
 
 
 def change_lines(team: Team) -> list[tuple[object, str]]:
@@ -141,7 +120,7 @@ def people_invite(request: HttpRequest, caller: Caller) -> HttpResponse:
     form = InviteForm(request.POST, manager=manager)
     if not form.is_valid():
         return _page(request, manager, form=form, status=400)
-    refused = _invitation_limit(request, manager)
+    refused = invitation_limit_refusal(request, user_id=manager.user.pk)
     if refused is not None:
         return refused
     done = form_action(
@@ -220,7 +199,7 @@ def member_remove_view(request: HttpRequest, caller: Caller, public_id: str) -> 
 def invitation_resend_view(request: HttpRequest, caller: Caller, public_id: str) -> HttpResponse:
     manager = manager_of(caller)
     invitation = access_invitation_by_id(team=manager.team, public_id=public_id)
-    refused = _invitation_limit(request, manager)
+    refused = invitation_limit_refusal(request, user_id=manager.user.pk)
     if refused is not None:
         return refused
     invitation_resend(manager=manager, invitation=invitation, links=Links.like(request))

@@ -23,7 +23,7 @@ from accounts.invitations import LinkProblem
 from accounts.links import Links
 from accounts.models import SignInMethod
 from accounts.sessions import sign_in_method_set
-from accounts.throttle import limit_hit, wait_in_words
+from accounts.views.limits import invitation_limit_refusal
 from administration.forms import AgencyInviteForm
 from administration.selectors import access_agency_invitation_by_id
 from administration.services.agency_invitations import (
@@ -36,35 +36,13 @@ from administration.services.agency_invitations import (
     agency_invitation_revoke,
 )
 from audit.errors import ConflictError
-from pages.access import Caller, refusal_page, workspace_page
+from pages.access import Caller, workspace_page
 from pages.forms import apply_service_errors, form_action
 from tenants.models import User
 from tenants.roles import ADMINISTER_WORKSPACE
 
 PROBLEM_STATUS = {LinkProblem.DAMAGED: 400}
 INVITATION_PAGE = "administration/engagements/invitation.html"
-
-
-def _limit_refusal(request: HttpRequest, caller: Caller) -> HttpResponse | None:
-    """The people pages' limit on invitations per person and hour, shared with them."""
-    wait = limit_hit(
-        kind="invite",
-        subject=str(caller.user.pk),
-        limit=settings.INVITATION_LIMIT_PER_HOUR,
-        window_seconds=3600,
-    )
-    if not wait:
-        return None
-    response = refusal_page(
-        request,
-        messages=[
-            f"You have sent {settings.INVITATION_LIMIT_PER_HOUR} invitations in the last hour. "
-            f"Try again in {wait_in_words(wait)}."
-        ],
-        status=429,
-    )
-    response["Retry-After"] = str(wait)
-    return response
 
 
 @workspace_page(roles=ADMINISTER_WORKSPACE, methods=("GET", "POST"))
@@ -79,7 +57,7 @@ def agency_invite(request: HttpRequest, caller: Caller) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            refused = _limit_refusal(request, caller)
+            refused = invitation_limit_refusal(request, user_id=caller.user.pk)
             if refused is not None:
                 return refused
             done = form_action(
@@ -114,7 +92,7 @@ def agency_invitation_resend_view(
     request: HttpRequest, caller: Caller, public_id: str
 ) -> HttpResponse:
     invitation = access_agency_invitation_by_id(client=caller.client, public_id=public_id)
-    refused = _limit_refusal(request, caller)
+    refused = invitation_limit_refusal(request, user_id=caller.user.pk)
     if refused is not None:
         return refused
     agency_invitation_resend(
