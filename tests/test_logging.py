@@ -141,6 +141,8 @@ def test_no_planted_canary_reaches_any_log_line(
         )
     )
     responses.append(anonymous.get(f"/accounts/unsubscribe/{canary('unsubscribe')}/"))
+    # The candidate's consent link: a token in the path, on a page without sign-in.
+    responses.append(anonymous.get(f"/consent/{canary('consent')}/"))
 
     # The API: a key in the query string (refused), a wrong key, a real submission with an
     # idempotency key, broken JSON, a missing object.
@@ -214,6 +216,7 @@ def test_no_planted_canary_reaches_any_log_line(
     assert briefs_line["request_id"] != spoiled_headers["HTTP_X_REQUEST_ID"]
     unsubscribe_line = access[5]
     assert unsubscribe_line["path"] == "/accounts/unsubscribe/[redacted]/"
+    assert access[6]["path"] == "/consent/[redacted]/"
     created_line = next(line for line in access if line["status"] == 201)
     assert created_line["api_key_prefix"] == agency_key.prefix
     assert created_line["route"] == "api:submission-list"
