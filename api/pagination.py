@@ -240,18 +240,21 @@ class SyncCursorPagination(BasePagination):
                 "has_more": {
                     "type": "boolean",
                     "description": "True when more rows follow now: fetch `next`.",
+                    "example": False,
                 },
                 "next_cursor": {
                     "type": "string",
                     "nullable": True,
                     "description": "Position after the last row returned. Keep it: passing it "
                     "as `cursor` later returns only what was added or changed since.",
+                    "example": "eyJ1IjoiMjAyNi0xMi0wN1QwOTozMDowMFoifQ.Zk3x",
                 },
                 "next": {
                     "type": "string",
                     "format": "uri",
                     "nullable": True,
                     "description": "The next page, or null when there is nothing more now.",
+                    "example": None,
                 },
             },
         }

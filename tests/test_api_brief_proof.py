@@ -8,7 +8,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from api.endpoints.briefs import GENAI_BRIEF_EXAMPLE
-from api.endpoints.submissions import SUBMISSION_EXAMPLE
+from api.endpoints.submissions import SUBMISSION_CREATE_EXAMPLE
 from hiring.models import Submission
 from tests.api_support import World, api, build_world, send, submission_body
 from tests.factories import SAFETY_CHECKLIST
@@ -76,7 +76,7 @@ def test_decision_impact_and_retention_are_validated(world: World):
 def test_an_agency_key_submits_every_proof_part_and_reads_them_back(world: World):
     http = api(world.tenant, world.raw("agency_a"))
     body = submission_body(world.id_of("brief_all"), email="ada.parts@example.test")
-    body["proof"] = {**SUBMISSION_EXAMPLE.value["proof"]}
+    body["proof"] = {**SUBMISSION_CREATE_EXAMPLE.value["proof"]}
     created = send(http, "POST", "/api/v1/submissions/", body)
     assert created.status_code == 201, created.content
     proof = created.json()["proof"]
