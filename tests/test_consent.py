@@ -23,12 +23,15 @@ from audit.actors import Actor
 from audit.errors import ConflictError
 from audit.models import AuditEntry
 from hiring.models import CandidateOwnership, ConsentState, Stage, StageChange, Submission
+from hiring.services import consent_request as consent_request_module
 from hiring.services.briefs import brief_create, brief_open
 from hiring.services.consent import consent_answer
 from hiring.services.consent_request import (
     CONSENT_ANSWER_DAYS,
+    CONSENT_DELIVER_TASK,
     CONSENT_REMINDER_AFTER,
     consent_reminders_send,
+    consent_requests_deliver,
 )
 from hiring.services.imports import import_job_create, import_job_run
 from hiring.services.submissions import submission_create
@@ -294,9 +297,13 @@ def test_without_an_email_address_the_candidate_cannot_be_asked(
 
 
 def test_api_and_csv_import_submissions_ask_by_the_same_email(
-    tenant_a, world, settings, tmp_path, django_capture_on_commit_callbacks
+    tenant_a, world, settings, tmp_path, django_capture_on_commit_callbacks, monkeypatch
 ):
     settings.MEDIA_ROOT = tmp_path
+    queued_tasks: list[dict[str, Any]] = []
+    monkeypatch.setattr(
+        consent_request_module, "send_to_tenant", lambda **call: queued_tasks.append(call)
+    )
     recruiter = world["recruiter"]
     with schema_context(tenant_a.schema_name):
         _key, raw = make_key(tenant_a, agency=recruiter.agency)
@@ -346,6 +353,17 @@ def test_api_and_csv_import_submissions_ask_by_the_same_email(
         assert job.failed_rows == 0, job.errors
         imported = Submission.objects.get(email="imported@corp.example")
         assert imported.consent_state == ConsentState.PENDING
+        assert imported.consent_requested_at is None  # asked by the worker, not the import
+    # The import queued the e-mails for a worker (the broker is the edge here): run what it
+    # queued, twice, as a redelivery would; the person is asked once.
+    [queued] = [call for call in queued_tasks if call["task_name"] == CONSENT_DELIVER_TASK]
+    assert queued["schema_name"] == tenant_a.schema_name
+    assert imported.pk in queued["kwargs"]["submission_ids"]
+    with schema_context(tenant_a.schema_name), django_capture_on_commit_callbacks(execute=True):
+        assert consent_requests_deliver(**queued["kwargs"]) == 1
+        assert consent_requests_deliver(**queued["kwargs"]) == 0
+        imported.refresh_from_db()
+        assert imported.consent_requested_at is not None
     [message] = [m for m in mail.outbox if "imported@corp.example" in m.to]
     assert "/consent/" in message.body
 

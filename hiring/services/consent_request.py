@@ -24,6 +24,7 @@ from hiring.stages import CLOSED_STAGES
 from hiring.text import subject_line
 from tenants.models import Client
 from tenants.schema import current_client, current_schema_name
+from tenants.tasks import send_to_tenant
 
 logger = logging.getLogger(__name__)
 
@@ -141,28 +142,62 @@ def consent_reminders_send(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
-def consent_requests_send_many(*, submissions: list[Submission], client: Client) -> None:
+CONSENT_DELIVER_TASK = "hiring.tasks.consent.consent_requests_deliver"
+
+
+def consent_requests_queue(*, submission_ids: list[int]) -> None:
     """The bulk import's consent requests, inside its chunk's transaction: once the chunk
-    commits, one e-mail per person with an address, over one mail connection (a chunk rolled
-    back to its savepoint asks nobody). The submissions need public_id, full_name, email,
-    consent_expires_at, brief and agency; they may be unsaved copies of the inserted rows."""
-    asked = [submission for submission in submissions if submission.email]
-    if not asked:
+    commits, a worker sends them (consent_requests_deliver), so an import of thousands of
+    rows never waits on the mail server. A chunk rolled back to its savepoint asks nobody."""
+    if not submission_ids:
         return
-    origin = _workspace_origin(client)  # one domain look-up for the chunk
-    messages = [
-        _consent_message(submission, client=client, origin=origin, reminder=False)
-        for submission in asked
-    ]
+    schema_name = current_schema_name()
+    ids = list(submission_ids)
+    transaction.on_commit(
+        lambda: send_to_tenant(
+            task_name=CONSENT_DELIVER_TASK,
+            schema_name=schema_name,
+            kwargs={"submission_ids": ids},
+        )
+    )
 
-    def send() -> None:
-        try:
-            mailers.default.send_messages(messages)
-        except Exception:
-            # The submissions stand; the agency sees the consent still awaited.
-            logger.exception("consent_mail_failed", extra={"count": len(messages)})
 
-    transaction.on_commit(send)
+def consent_requests_deliver(*, submission_ids: list[int]) -> int:
+    """Send the consent e-mail of each queued submission not asked yet, over one mail
+    connection. Each is claimed by setting `consent_requested_at` under a row lock, so a
+    task run twice (a redelivery, a retry) asks nobody twice. Returns how many were asked."""
+    client = current_client()
+    origin = _workspace_origin(client)  # one domain look-up for the batch
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            Submission.objects.select_for_update(of=("self",))
+            .filter(
+                pk__in=submission_ids,
+                consent_state=ConsentState.PENDING,
+                consent_requested_at__isnull=True,
+            )
+            .exclude(email="")
+            .select_related("brief", "agency")
+            .order_by("id")
+        )
+        if not due:
+            return 0
+        Submission.objects.filter(pk__in=[s.pk for s in due]).update(consent_requested_at=now)
+        messages = [
+            _consent_message(submission, client=client, origin=origin, reminder=False)
+            for submission in due
+        ]
+
+        def send() -> None:
+            try:
+                mailers.default.send_messages(messages)
+            except Exception:
+                # The submissions stand; the agency sees the consent still awaited.
+                logger.exception("consent_mail_failed", extra={"count": len(messages)})
+
+        transaction.on_commit(send)
+    return len(due)
 
 
 def _consent_message(

@@ -22,11 +22,10 @@ from django.utils import timezone
 from audit.actors import Actor
 from audit.services import audit_record_each
 from hiring.models import Candidate, RoleBrief, Stage, StageChange, Submission
-from hiring.services.consent_request import consent_requests_send_many, consent_values
+from hiring.services.consent_request import consent_requests_queue, consent_values
 from hiring.services.submissions import SubmissionInput, ownership_claim
 from outbox.services import outbox_record_many
 from tenants.models import Agency
-from tenants.schema import current_client
 
 # The submission's columns an import fills, in the order of the staged rows.
 SUBMISSION_COLUMNS = (
@@ -141,20 +140,7 @@ def import_chunk_write(
     now = timezone.now()
     submission_ids = _submissions_insert(actor=actor, agency=agency, pending=pending, now=now)
     _stage_changes_insert(actor=actor, submission_ids=list(submission_ids.values()), now=now)
-    consent_requests_send_many(
-        submissions=[
-            Submission(
-                public_id=public_id,
-                brief=row.brief,
-                agency=agency,
-                full_name=row.cleaned.person.profile["full_name"],
-                email=row.cleaned.person.profile["email"],
-                consent_expires_at=consent_values(email="", now=now)[2],
-            )
-            for row, public_id in zip(pending, submission_ids, strict=True)
-        ],
-        client=current_client(),
-    )
+    consent_requests_queue(submission_ids=list(submission_ids.values()))
     audit_record_each(
         actor=actor,
         action="submission.created",
@@ -305,7 +291,8 @@ def _submission_row(
         row.cleaned.rate_amount,
         row.cleaned.rate_currency,
         now,
-        *consent_values(email=profile["email"], now=now),
+        # Pending; asked (consent_requested_at) by the worker that sends the e-mail.
+        *consent_values(email="", now=now),
         Stage.SUBMITTED.value,
         now,
         now,
