@@ -53,7 +53,13 @@ PAGE_COLUMNS = """
     s.id, s.public_id, b.public_id, c.public_id, a.public_id, a.name, s.stage,
     s.stage_changed_at, s.proof_shipped_solution, s.proof_baseline, s.proof_improvement,
     s.proof_monitoring, s.proof_quality_dip, s.proof_links, s.rate_amount::text,
-    s.rate_currency, s.right_to_represent_confirmed_at, s.created_at, s.updated_at
+    s.rate_currency, s.right_to_represent_confirmed_at, s.created_at, s.updated_at,
+    s.proof_domain, s.proof_alert_thresholds, s.proof_rollback, s.proof_input_validation,
+    s.proof_iteration, s.proof_metric, s.proof_metric_unit, s.proof_baseline_value::text,
+    s.proof_result_value::text, s.proof_monitoring_signals,
+    CASE WHEN s.consent_state = 'pending' AND s.consent_expires_at <= now() THEN 'expired'
+         ELSE s.consent_state END,
+    s.consent_requested_at, s.consent_expires_at, s.consent_answered_at
 """
 PAGE_FROM = """
     FROM hiring_submission s
@@ -207,15 +213,31 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
             "stage_changed_at": row[7],
             "proof": {
                 "shipped_solution": row[8],
+                "domain": row[19],
                 "baseline": row[9],
                 "improvement": row[10],
                 "monitoring": row[11],
+                "alert_thresholds": row[20],
                 "quality_dip": row[12],
+                "rollback": row[21],
+                "input_validation": row[22],
+                "iteration": row[23],
+                "metric": row[24],
+                "metric_unit": row[25],
+                "baseline_value": row[26],
+                "result_value": row[27],
+                "monitoring_signals": row[28],
                 "links": row[13],
             },
             "rate_amount": row[14],
             "rate_currency": row[15],
             "right_to_represent_confirmed_at": row[16],
+            "consent": {
+                "state": row[29],
+                "requested_at": row[30],
+                "expires_at": row[31],
+                "answered_at": row[32],
+            },
             "stage_history": history[row[0]],
             "created_at": row[17],
             "updated_at": row[18],
