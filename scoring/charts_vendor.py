@@ -21,7 +21,8 @@ def vendor_trend_svg(points: Sequence[VendorPoint], *, title: str) -> SafeString
     if not points:
         return _empty(title, "No vendor scorecards yet.")
     points = list(points)[-VENDOR_TREND_MAX_POINTS:]
-    left, top, plot_h, slot = 30.0, 14.0, 120.0, 62.0
+    # A slot wide enough for the five letters apart and a period label under the point.
+    left, top, plot_h, slot = 30.0, 14.0, 120.0, 120.0
     width = left + slot * max(len(points), 2) + 10
     base = top + plot_h
     height = base + 34
@@ -47,10 +48,10 @@ def vendor_trend_svg(points: Sequence[VendorPoint], *, title: str) -> SafeString
             if score is None:
                 continue
             letter_y = base - plot_h * score / SCORE_MAX + 4
-            letter_x = x - 16 + offset * 8
+            letter_x = x - 26 + offset * 13
             letters.append(
                 f'<text x="{_n(letter_x)}" y="{_n(letter_y)}" text-anchor="middle" '
-                f'fill="{MUTED}" font-size="9">{code}</text>'
+                f'fill="{MUTED}" font-size="10">{code}</text>'
             )
         body.append(
             f'<g class="sc-vendor-point"><title>{_text(tooltip)}</title>{"".join(letters)}'
@@ -58,7 +59,7 @@ def vendor_trend_svg(points: Sequence[VendorPoint], *, title: str) -> SafeString
             f'<text x="{_n(x)}" y="{_n(base + 16)}" text-anchor="middle" fill="{MUTED}" '
             f'font-size="10">{_text(f"{point.on:%d %b %y}")}</text>'
             f'<text x="{_n(x)}" y="{_n(base + 28)}" text-anchor="middle" fill="{MUTED}" '
-            f'font-size="9">{_text(_short(point.label, 12))}</text></g>'
+            f'font-size="9">{_text(_short(point.label, 22))}</text></g>'
         )
     if len(coords) > 1:
         path = " ".join(f"{_n(x)},{_n(y)}" for x, y in coords)

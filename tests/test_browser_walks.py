@@ -225,12 +225,12 @@ def main_pages(role: str, ids: dict[str, str]) -> list[tuple[str, str]]:
 
 
 SCREENSHOT_PAGES = {
-    "admin": {"home", "brief", "brief-form", "submissions"},
+    "admin": {"home", "brief", "brief-form", "submissions", "interview-kit", "vendor-review-form"},
     "hiring_manager": {"home", "shortlist", "candidates"},
     "executive": {"home", "shortlist", "compare", "history"},
     "interviewer": {"home", "queue", "scorecard-form"},
     "recruiter": {"home", "briefs", "submission", "notifications"},
-    "agency_admin": {"home"},
+    "agency_admin": {"home", "vendor-reviews"},
 }
 ROLES = list(SCREENSHOT_PAGES)
 

@@ -6,11 +6,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from config.settings.test import redis_db_url
 from hiring.models import Stage
 from tenants.models import Agency, AgencyMembership, Client, ClientMembership, Engagement, User
 from tests.conftest import subprocess_database_url
@@ -156,20 +159,33 @@ def test_commands_build_a_working_setup(tenant_a):
         call_command("engage_agency", "--client", "alpha", "--agency", "talentco")
 
 
+# The commands run on Redis databases of their own: the tasks they queue (shortlist
+# recomputes, notifications) must not reach the suite's in-process worker, which would run
+# them in a schema the test is dropping (a deadlock with DROP SCHEMA).
+COMMAND_REDIS_DB_OFFSET = 4
+
+
 def _manage(*args: str) -> subprocess.CompletedProcess[str]:
+    redis_db = int(settings.TEST_REDIS_DB) + COMMAND_REDIS_DB_OFFSET
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": subprocess_database_url(),
+        "TEST_REDIS_DB": str(redis_db),
     }
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    try:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        # Nobody consumes that broker: drop what the command queued.
+        for db in (redis_db, redis_db + 1):
+            redis.Redis.from_url(redis_db_url(settings.REDIS_URL, db)).flushdb()
 
 
 def test_real_process_exits_non_zero_with_one_line(committed_db):

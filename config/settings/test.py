@@ -20,7 +20,7 @@ if env("TEST_EMAIL_FILE_PATH", default=""):
     }
 
 
-def _redis_db(url: str, db: int) -> str:
+def redis_db_url(url: str, db: int) -> str:
     """Same Redis server, another logical database, so tests never touch dev data/queues."""
     base, _, last = url.rpartition("/")
     if last.isdigit() and base.count("/") >= 2:
@@ -31,9 +31,9 @@ def _redis_db(url: str, db: int) -> str:
 # Cache (flushed between tests) and broker (kept: it holds the worker's queue bindings) use
 # separate logical databases.
 TEST_REDIS_DB = env.int("TEST_REDIS_DB", default=9)
-CACHES["default"]["LOCATION"] = _redis_db(REDIS_URL, TEST_REDIS_DB)
+CACHES["default"]["LOCATION"] = redis_db_url(REDIS_URL, TEST_REDIS_DB)
 CACHES["default"]["KEY_PREFIX"] = "aihiring-test"
-CELERY_BROKER_URL = _redis_db(REDIS_URL, TEST_REDIS_DB + 1)
+CELERY_BROKER_URL = redis_db_url(REDIS_URL, TEST_REDIS_DB + 1)
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = "aihiring-test"
 CELERY_TASK_QUEUES = celery_queues.task_queues(CELERY_TASK_DEFAULT_QUEUE)
