@@ -189,9 +189,13 @@ def main() -> None:
         )
         load_average = " ".join(f"{v:.1f}" for v in os.getloadavg())
         print(f"machine: {os.cpu_count()} cores, load average {load_average} (1, 5, 15 min)")
-        server_errors = sum(
-            1 for line in server.log.read_text().splitlines() if '"level": "error"' in line
-        )
+        error_lines = [
+            line for line in server.log.read_text().splitlines() if '"level": "error"' in line
+        ]
+        server_errors = len(error_lines)
+        if error_lines:
+            # The server's log is structured and redacted: the first error says what went wrong.
+            print(f"first server error line: {error_lines[0][:2000]}")
         seconds = args.seconds
         aggregated = {k: total[k] for k in ("50%", "95%", "99%")}
         print(

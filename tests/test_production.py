@@ -136,3 +136,42 @@ def test_a_rotated_secret_key_keeps_verifying_through_the_fallback(production_en
     assert without.returncode != 0 and "BadSignature" in without.stderr
     short = run(SETTINGS_PROBE, {**rotated, "DJANGO_SECRET_KEY_FALLBACKS": "short"})
     assert short.returncode != 0 and "DJANGO_SECRET_KEY_FALLBACKS" in short.stderr
+
+
+MAIL_PROBE = [
+    "-c",
+    "import django; django.setup(); "
+    "from django.core import mail; "
+    "sent = mail.send_mail('Subject', 'Body', None, ['someone@example.com']); "
+    "print(sent, type(mail.mailers.default).__module__)",
+]
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.console.EmailBackend",
+    ],
+)
+def test_another_mail_backend_sends_with_production_settings(production_env, backend):
+    """The load drill found it: with EMAIL_BACKEND set to another backend, the SMTP options
+    were still handed over, Django 6.1 refused them, and every e-mail failed."""
+    done = run(MAIL_PROBE, {**production_env, "EMAIL_BACKEND": backend})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2].split() == ["1", backend.rsplit(".", 1)[0]]
+
+
+def test_smtp_stays_the_default_with_its_options(production_env):
+    probe = [
+        "-c",
+        "from django.conf import settings; m = settings.MAILERS['default']; "
+        "print(m['BACKEND'], m['OPTIONS']['host'], m['OPTIONS']['port'])",
+    ]
+    done = run(probe, {**production_env, "EMAIL_HOST": "smtp.internal", "EMAIL_PORT": "2525"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.internal",
+        "2525",
+    ]

@@ -76,9 +76,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_email_backend = env("EMAIL_BACKEND", default=_SMTP_BACKEND)
+# The SMTP options belong to the SMTP backend only: Django 6.1's other backends (locmem,
+# console, file) refuse unknown options, and every e-mail would fail.
 MAILERS = {
-    "default": {
-        "BACKEND": env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"),
+    "default": {"BACKEND": _email_backend}
+    if _email_backend != _SMTP_BACKEND
+    else {
+        "BACKEND": _SMTP_BACKEND,
         "OPTIONS": {
             "host": env("EMAIL_HOST", default="localhost"),
             "port": env.int("EMAIL_PORT", default=587),
