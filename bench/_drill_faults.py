@@ -387,12 +387,12 @@ def main() -> None:
         with schema_context(world.schema):
             agency = Agency.objects.get(slug="northstar")
             brief = RoleBrief.objects.get(public_id=world.drill_briefs[0])
+            csv_path = workdir / "drill.csv"
+            build_csv(path=csv_path, brief_id=str(brief.public_id), rows=IMPORT_ROWS, run=run)
             job = import_job_create(
                 actor=Actor(kind="system", ref="drill"),
                 agency=agency,
-                upload=SimpleUploadedFile(
-                    "drill.csv", build_csv(brief_id=str(brief.public_id), rows=IMPORT_ROWS, run=run)
-                ),
+                upload=SimpleUploadedFile("drill.csv", csv_path.read_bytes()),
             )
             open_briefs = [str(b) for b in RoleBrief.objects.filter(status="open").values_list(
                 "public_id", flat=True)]  # fmt: skip
