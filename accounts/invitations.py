@@ -290,17 +290,43 @@ class InvitationLink:
         return self.problem is None and self.invitation is not None
 
 
-def invitation_from_token(token: str) -> InvitationLink:
+def invitation_token_load(
+    token: str, *, salt: str = TOKEN_SALT
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The data an invitation link signs (team invitations with TOKEN_SALT, agency
+    invitations with their own salt; the same lifetime), or None with why the link no
+    longer works."""
     try:
         data = signing.loads(
-            token, salt=TOKEN_SALT, max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+            token, salt=salt, max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
         )
     except signing.SignatureExpired:
-        return InvitationLink(invitation=None, problem=LinkProblem.EXPIRED)
+        return None, LinkProblem.EXPIRED
     except signing.BadSignature:
-        return InvitationLink(invitation=None, problem=LinkProblem.DAMAGED)
+        return None, LinkProblem.DAMAGED
     if not isinstance(data, dict):
-        return InvitationLink(invitation=None, problem=LinkProblem.DAMAGED)
+        return None, LinkProblem.DAMAGED
+    return data, None
+
+
+def invitation_link_problem(invitation: Any, *, nonce: object) -> str | None:
+    """Why a found invitation's link no longer works, or None: used, withdrawn, replaced by
+    a newer link (its nonce), or past its date. For team and agency invitations alike."""
+    if invitation.accepted_at is not None:
+        return LinkProblem.USED
+    if invitation.revoked_at is not None:
+        return LinkProblem.WITHDRAWN
+    if not secrets.compare_digest(str(nonce or ""), invitation.link_nonce):
+        return LinkProblem.SUPERSEDED
+    if invitation.is_expired:
+        return LinkProblem.EXPIRED
+    return None
+
+
+def invitation_from_token(token: str) -> InvitationLink:
+    data, problem = invitation_token_load(token)
+    if data is None:
+        return InvitationLink(invitation=None, problem=problem)
     invitation = (
         Invitation.objects.filter(public_id=str(data.get("i") or ""))
         .select_related("client", "agency", "invited_by")
@@ -308,15 +334,9 @@ def invitation_from_token(token: str) -> InvitationLink:
     )
     if invitation is None:
         return InvitationLink(invitation=None, problem=LinkProblem.DAMAGED)
-    if invitation.accepted_at is not None:
-        return InvitationLink(invitation=invitation, problem=LinkProblem.USED)
-    if invitation.revoked_at is not None:
-        return InvitationLink(invitation=invitation, problem=LinkProblem.WITHDRAWN)
-    if not secrets.compare_digest(str(data.get("n", "")), invitation.link_nonce):
-        return InvitationLink(invitation=invitation, problem=LinkProblem.SUPERSEDED)
-    if invitation.is_expired:
-        return InvitationLink(invitation=invitation, problem=LinkProblem.EXPIRED)
-    return InvitationLink(invitation=invitation)
+    return InvitationLink(
+        invitation=invitation, problem=invitation_link_problem(invitation, nonce=data.get("n"))
+    )
 
 
 def _refuse_conflicts_of(invitation: Invitation, user: User) -> None:

@@ -31,7 +31,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_tenants.utils import schema_context
 
-from accounts.invitations import LinkProblem, invitee_account_create
+from accounts.invitations import (
+    LinkProblem,
+    invitation_link_problem,
+    invitation_token_load,
+    invitee_account_create,
+)
 from accounts.links import Links
 from accounts.mail import account_mail_send_on_commit
 from accounts.models import AgencyInvitation
@@ -319,16 +324,9 @@ class AgencyInvitationLink:
 
 
 def agency_invitation_from_token(token: str) -> AgencyInvitationLink:
-    try:
-        data = signing.loads(
-            token, salt=TOKEN_SALT, max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
-        )
-    except signing.SignatureExpired:
-        return AgencyInvitationLink(invitation=None, problem=LinkProblem.EXPIRED)
-    except signing.BadSignature:
-        return AgencyInvitationLink(invitation=None, problem=LinkProblem.DAMAGED)
-    if not isinstance(data, dict):
-        return AgencyInvitationLink(invitation=None, problem=LinkProblem.DAMAGED)
+    data, problem = invitation_token_load(token, salt=TOKEN_SALT)
+    if data is None:
+        return AgencyInvitationLink(invitation=None, problem=problem)
     try:
         invitation = (
             AgencyInvitation.objects.filter(public_id=str(data.get("a") or ""))
@@ -339,15 +337,9 @@ def agency_invitation_from_token(token: str) -> AgencyInvitationLink:
         invitation = None
     if invitation is None:
         return AgencyInvitationLink(invitation=None, problem=LinkProblem.DAMAGED)
-    if invitation.accepted_at is not None:
-        return AgencyInvitationLink(invitation=invitation, problem=LinkProblem.USED)
-    if invitation.revoked_at is not None:
-        return AgencyInvitationLink(invitation=invitation, problem=LinkProblem.WITHDRAWN)
-    if not secrets.compare_digest(str(data.get("n", "")), invitation.link_nonce):
-        return AgencyInvitationLink(invitation=invitation, problem=LinkProblem.SUPERSEDED)
-    if invitation.is_expired:
-        return AgencyInvitationLink(invitation=invitation, problem=LinkProblem.EXPIRED)
-    return AgencyInvitationLink(invitation=invitation)
+    return AgencyInvitationLink(
+        invitation=invitation, problem=invitation_link_problem(invitation, nonce=data.get("n"))
+    )
 
 
 def _refuse_conflicts_of(invitation: AgencyInvitation, user: User) -> None:
